@@ -1,0 +1,96 @@
+"""HTML ``<table>`` → a rectangular grid with rowspan/colspan expanded.
+
+Each slot knows the cell it came from, so a merged cell is read once (its first slot)
+while its other slots keep the columns aligned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from lxml import html as lxml_html
+
+from govcrawl.extract.tables import SourceRow
+
+MAX_SPAN = 64  # real tables never span more; bigger numbers are markup errors
+MAX_CELLS = 20_000
+
+
+def cell_text(element: lxml_html.HtmlElement) -> str:
+    """Text of a cell, whitespace folded; <br>-broken labels rejoin ('商业<br>企业')."""
+    return " ".join("".join(element.itertext()).split())
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(MAX_SPAN, int(str(value).strip() or 1)))
+    except ValueError:
+        return 1
+
+
+def table_rows(table: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """The table's own rows (not those of nested tables)."""
+    rows = []
+    for child in table:
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            rows.extend(r for r in child if r.tag == "tr")
+    return rows
+
+
+def expand(table: lxml_html.HtmlElement) -> list[list[tuple[int, str] | None]]:
+    """Grid of (cell id, text) per slot; a merged cell's extra slots hold its id too."""
+    grid: dict[tuple[int, int], tuple[int, str]] = {}
+    cell_id = 0
+    width = 0
+    rows = table_rows(table)
+    for r, tr in enumerate(rows):
+        c = 0
+        for td in tr:
+            if td.tag not in ("td", "th"):
+                continue
+            while (r, c) in grid:
+                c += 1
+            rowspan, colspan = _span(td.get("rowspan")), _span(td.get("colspan"))
+            text = cell_text(td)
+            for dr in range(rowspan):
+                if r + dr >= len(rows):
+                    break
+                for dc in range(colspan):
+                    grid[(r + dr, c + dc)] = (cell_id, text)
+            cell_id += 1
+            c += colspan
+            width = max(width, c)
+            if len(grid) > MAX_CELLS:
+                break
+    height = len(rows)
+    return [[grid.get((r, c)) for c in range(width)] for r in range(height)]
+
+
+def grid_rows(grid: list[list[tuple[int, str] | None]]) -> list[SourceRow]:
+    """Rows for the interpreter: each cell's text in its first slot, ``None`` elsewhere."""
+    seen: set[int] = set()
+    out: list[SourceRow] = []
+    for row in grid:
+        cells: list[str | None] = []
+        for slot in row:
+            if slot is None:
+                cells.append("")
+                continue
+            cid, text = slot
+            if cid in seen:
+                cells.append(None)
+            else:
+                seen.add(cid)
+                cells.append(text)
+        if any(c is not None and c.strip() for c in cells) or any(c == "" for c in cells):
+            out.append(SourceRow(cells, positional=True))
+    return out
+
+
+def html_tables_rows(tables: Iterable[lxml_html.HtmlElement]) -> list[SourceRow]:
+    rows: list[SourceRow] = []
+    for table in tables:
+        rows.extend(grid_rows(expand(table)))
+    return rows

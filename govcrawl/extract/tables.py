@@ -1,0 +1,457 @@
+"""The table engine: rows of cells (from any source) → canonical cells.
+
+Every source — an HTML grid with spans expanded, a DOCX or PDF table, text whose
+tables were flattened to lines — is reduced to :class:`SourceRow` objects in reading
+order.  One interpreter walks them with a little state (which table, which block of
+Table 2, which group of Table 3) and maps each figure to ``(table, row, col)``.
+Labels decide; positions only fill in where a header is unreadable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from govcrawl.extract import keys as K
+from govcrawl.extract.labels import (
+    APPEAL_HEADER_WORDS,
+    REQUEST_HEADER_WORDS,
+    is_balance_note,
+    is_info_header,
+    match_block,
+    match_column,
+    match_group,
+    match_proactive_row,
+    match_request_row,
+)
+from govcrawl.extract.normalize import Value, convert_money, label_key, parse_value
+
+
+@dataclass
+class SourceRow:
+    """One table row in reading order. ``None`` marks a slot covered by a merged cell."""
+
+    cells: list[str | None]
+    positional: bool = False  # True for grids: slot positions are column positions
+
+
+@dataclass
+class Cell:
+    table: str
+    row: str | None
+    col: str | None
+    value: int | float | None
+    raw: str
+    label: str
+    blank: bool = False
+    derived_from: str | None = None
+    derived: bool = False
+
+    def as_dict(self) -> dict:
+        out: dict = {"table": self.table, "row": self.row, "col": self.col,
+                     "value": self.value, "raw": self.raw, "label": self.label}
+        if self.blank:
+            out["blank"] = True
+        if self.derived_from:
+            out["derived_from"] = self.derived_from
+        if self.derived:
+            out["derived"] = True
+        return out
+
+    @property
+    def key(self) -> str | None:
+        if self.row is None or self.col is None:
+            return None
+        return f"{self.table}.{self.row}.{self.col}"
+
+
+@dataclass
+class TableResult:
+    cells: list[Cell] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    votes: dict[str, int] = field(default_factory=lambda: {K.T2019: 0, K.T2021: 0})
+    tables_seen: set[str] = field(default_factory=set)
+
+
+# --- template evidence --------------------------------------------------------------------
+
+_VOTES_2019 = {label_key(x) for x in (
+    "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "政府集中采购",
+    "采购项目数量", "采购总金额", "其他对外管理服务事项", "处理决定数量")}
+_VOTES_2021 = {label_key(x) for x in (
+    "本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额（单位：万元）",
+    "本年收费金额", "行政规范性文件")}
+
+
+def template_votes(rows: list[SourceRow]) -> dict[str, int]:
+    """Count labels that only one template has; （六）'s sub-rows settle it for 2021."""
+    votes = {K.T2019: 0, K.T2021: 0}
+    for row in rows:
+        texts = [c for c in row.cells if c]
+        if not texts or not (is_info_header(texts[0]) or any(
+                parse_value(c).number is not None for c in texts)):
+            continue  # only labels of real table rows vote, not stray page chrome
+        for cell in row.cells:
+            if not cell or len(cell) > 60:
+                continue
+            key = label_key(cell)
+            if key in _VOTES_2019:
+                votes[K.T2019] += 1
+            elif key in _VOTES_2021:
+                votes[K.T2021] += 1
+            else:
+                match = match_request_row(cell)
+                if match and match[0].key.startswith("other."):
+                    votes[K.T2021] += 3
+    return votes
+
+
+# --- the interpreter ------------------------------------------------------------------------
+
+_ALL_BLOCK_COLUMNS = {
+    block: tuple({c.key + c.label: c for cols in per.values() for c in cols}.values())
+    for block, per in K.PROACTIVE_BLOCKS.items()
+}
+_REG_2019_TO_2021 = {"new_made": "issued", "total_published": "in_force"}
+
+
+def _split(row: SourceRow) -> tuple[list[str], list[str | None]]:
+    """Leading label cells and the value slots after them."""
+    cells = list(row.cells)
+    if not row.positional:
+        while cells and cells[0] is not None and cells[0].strip() == "" and any(
+                c and c.strip() and parse_value(c).number is None and not parse_value(c).blank
+                for c in cells):
+            cells.pop(0)
+    labels: list[str] = []
+    index = 0
+    for index, cell in enumerate(cells):  # noqa: B007
+        if cell is None:
+            continue
+        value = parse_value(cell)
+        if value.blank or value.number is not None:
+            break
+        labels.append(cell.strip())
+    else:
+        index = len(cells)
+    values = cells[index:]
+    if not row.positional:
+        values = [v for v in values if v is not None]
+    return labels, values
+
+
+class _Interpreter:
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.result = TableResult()
+        self.table: str | None = None
+        self.block: str | None = None
+        self.columns: list[K.Column | None] = []
+        self.group: str | None = None
+        self.appeal_values: list[str] = []
+        self.appeal_header_seen = 0
+        self.expect_header = False
+        self.last_row_key: str | None = None
+
+    # state changes -------------------------------------------------------------------
+    def _enter_block(self, block: str) -> None:
+        self.table = "proactive"
+        self.block = block
+        self.result.tables_seen.add("proactive")
+        self.columns = list(self._default_columns(block))
+        self.expect_header = False
+
+    def _default_columns(self, block: str) -> tuple[K.Column, ...]:
+        per = K.PROACTIVE_BLOCKS[block]
+        return per.get(self.template) or per.get(K.T2019) or ()
+
+    def _set_header(self, header_cells: list[str | None]) -> None:
+        """Map the header of a Table 2 block; unreadable headers keep the template's columns."""
+        assert self.block is not None
+        defaults = self._default_columns(self.block)
+        mapped: list[K.Column | None] = []
+        position = 0
+        for cell in header_cells:
+            if cell is None:
+                mapped.append(None)
+                continue
+            if not cell.strip():
+                mapped.append(None)
+                continue
+            column = match_column(cell, _ALL_BLOCK_COLUMNS[self.block])
+            if column is None:
+                column = defaults[position] if position < len(defaults) else None
+                if column is not None:
+                    self.result.warnings.append(
+                        f"proactive block {self.block}: header {cell!r} not recognised; "
+                        f"read as {column.label} by position")
+            elif self.template not in column.templates and self.block == "一" \
+                    and column.key in _REG_2019_TO_2021 and self.template == K.T2021:
+                target = _REG_2019_TO_2021[column.key]
+                self.result.warnings.append(
+                    f"proactive block 一: 2019 column {column.label} in a 2021 table, "
+                    f"stored as {target}")
+                column = next(c for c in K.REG_2021 if c.key == target)
+            mapped.append(column)
+            position += 1
+        if any(mapped):
+            self.columns = mapped
+
+    # rows ----------------------------------------------------------------------------
+    def feed(self, row: SourceRow) -> None:
+        labels, values = _split(row)
+        label_keys = [label_key(lab) for lab in labels]
+
+        if self.expect_header and self.table == "proactive":
+            self.expect_header = False
+            if not any(v for v in values if v and parse_value(v).number is not None):
+                self._set_header([*labels, *values] if not row.positional else
+                                 self._header_slots(row))
+                return
+
+        for position, label in enumerate(labels):
+            block = match_block(label)
+            if block:
+                self._enter_block(block)
+                return
+            if is_info_header(label):
+                if self.table != "proactive":
+                    self.table = "proactive"
+                    self.block = self.block or "一"
+                    self.result.tables_seen.add("proactive")
+                rest = labels[position + 1:]
+                if rest or any(v for v in values if v):
+                    self._set_header(rest + [v for v in values] if not row.positional
+                                     else self._header_slots(row, after=label))
+                else:
+                    self.expect_header = True
+                return
+            if is_balance_note(label) or label_keys[position] == label_key("申请人情况"):
+                self._enter("requests")
+                return
+
+        if labels and all(k in APPEAL_HEADER_WORDS for k in label_keys) and not any(
+                v and parse_value(v).number is not None for v in values):
+            if "行政复议" in label_keys or "复议后起诉" in label_keys or \
+                    "未经复议直接起诉" in label_keys or self.table == "appeals":
+                self._enter("appeals")
+                self.appeal_header_seen += 1
+                return
+        if labels and all(k in REQUEST_HEADER_WORDS for k in label_keys) and not any(
+                v and v.strip() for v in values):
+            return  # a requests header row
+
+        if self.table == "appeals" and not labels or (
+                self.table == "appeals" and self.appeal_header_seen and all(
+                    k in APPEAL_HEADER_WORDS for k in label_keys)):
+            self._collect_appeals(values)
+            return
+
+        if not labels:
+            return
+        self._data_row(labels, values)
+
+    def _header_slots(self, row: SourceRow, after: str | None = None) -> list[str | None]:
+        cells = list(row.cells)
+        if after is not None:
+            for index, cell in enumerate(cells):
+                if cell is not None and cell.strip() == after:
+                    return cells[index + 1:]
+        return cells[1:] if cells else []
+
+    def _enter(self, table: str) -> None:
+        if table != self.table:
+            self.table = table
+            self.group = None
+            self.result.tables_seen.add(table)
+
+    def _collect_appeals(self, values: list[str | None]) -> None:
+        for value in values:
+            if value is None:
+                continue
+            if len(self.appeal_values) < 15:
+                self.appeal_values.append(value)
+        if len(self.appeal_values) >= 15:
+            self._flush_appeals()
+
+    def _flush_appeals(self) -> None:
+        values, self.appeal_values = self.appeal_values[:15], []
+        if not values:
+            return
+        for index, raw in enumerate(values):
+            row = K.APPEAL_ROWS[index // 5]
+            col = K.APPEAL_COLUMNS[index % 5]
+            self._add("appeals", row.key, col.key, raw, f"{row.label} / {col.label}")
+        self.table = None
+
+    def _data_row(self, labels: list[str], values: list[str | None]) -> None:
+        has_values = any(v is not None for v in values)
+        # Table 3 first: its labels are long and specific.
+        request_match = None
+        for label in reversed(labels):
+            group = match_group(label)
+            if group and group != K.GROUP_OTHER:
+                continue
+            found = match_request_row(label)
+            if found:
+                request_match = (label, found[0])
+                break
+        for label in labels:
+            group = match_group(label)
+            if group:
+                self.group = group
+        if request_match and (self.table in ("requests", None) or has_values):
+            label, row = request_match
+            if row.key == "other" and not has_values:
+                self.group = K.GROUP_OTHER
+                self._enter("requests")
+                return
+            if not has_values:
+                return
+            self._enter("requests")
+            self._request_values(row, label, values)
+            return
+
+        proactive = None
+        for label in labels:
+            found = match_proactive_row(label)
+            if found:
+                proactive = (label, found[0])
+                break
+        if proactive and has_values and (self.table == "proactive" or found[1] == "exact"):
+            label, row = proactive
+            if self.table != "proactive":
+                self._enter("proactive")
+                self.block = row.group
+                self.columns = list(self._default_columns(row.group or "一"))
+            if row.group and row.group != self.block:
+                # A row outside its block (a missing block title): use its own block.
+                self.block = row.group
+                self.columns = list(self._default_columns(row.group))
+            self._proactive_values(row, label, values)
+            return
+
+        if self.table and has_values and any(
+                v is not None and parse_value(v).number is not None for v in values):
+            label = " ".join(labels)
+            if len(label_key(label)) <= 40:
+                self.result.warnings.append(
+                    f"{self.table}: row {label!r} matches no canonical key; kept in cells")
+                for index, raw in enumerate(v for v in values if v is not None):
+                    column = None
+                    if self.table == "proactive" and index < len(self.columns):
+                        column = self.columns[index].key if self.columns[index] else None
+                    self._add(self.table, None, column, raw, label)
+
+    def _request_values(self, row: K.Row, label: str, values: list[str | None]) -> None:
+        slots = list(values)
+        count = len(K.REQUEST_COLUMNS)
+        # Text sources pad merged cells with extra blanks: keep the first seven.
+        present = [v for v in slots if v is not None]
+        if len(slots) > count:
+            slots = slots[:count] if all(v is not None for v in slots[:count]) else present[:count]
+        if len(slots) < count:
+            filled = [v for v in slots if v is not None and v.strip()]
+            if len(filled) == 1 and len(slots) <= 2:
+                self.result.warnings.append(
+                    f"requests row {row.key}: one figure for seven columns, read as the total")
+                slots = [None] * (count - 1) + [filled[0]]
+            else:
+                self.result.warnings.append(
+                    f"requests row {row.key}: {len(slots)} of {count} cells present")
+        for index, raw in enumerate(slots[:count]):
+            if raw is None:
+                continue
+            column = K.REQUEST_COLUMNS[index]
+            self._add("requests", row.key, column.key, raw, row.label if label is None else label)
+        self.last_row_key = row.key
+
+    def _proactive_values(self, row: K.Row, label: str, values: list[str | None]) -> None:
+        columns = self.columns
+        slots = list(values)
+        if not any(columns):
+            return
+        if all(c is not None for c in columns) and len(slots) > len(columns):
+            slots = [v for v in slots if v is not None][:len(columns)]
+        for index, raw in enumerate(slots):
+            if index >= len(columns) or raw is None:
+                continue
+            column = columns[index]
+            if column is None:
+                continue
+            self._add("proactive", row.key, column.key, raw, label, unit=column.unit)
+
+    def _add(self, table: str, row: str | None, col: str | None, raw: str, label: str,
+             unit: str = "count") -> None:
+        value: Value = parse_value(raw)
+        number = value.number
+        if unit in ("yuan", "10k_yuan"):
+            number = convert_money(value, unit)
+        elif isinstance(number, float) and number.is_integer():
+            number = int(number)
+        self.result.cells.append(Cell(table, row, col, number, value.raw, label,
+                                      blank=value.blank))
+
+    def finish(self) -> TableResult:
+        if self.appeal_values:
+            if len(self.appeal_values) < 15:
+                self.result.warnings.append(
+                    f"appeals: {len(self.appeal_values)} of 15 figures found")
+            self._flush_appeals()
+        return self.result
+
+
+def interpret(rows: list[SourceRow], template: str) -> TableResult:
+    """Map rows to canonical cells; blanks become 0 only in tables that have figures."""
+    interpreter = _Interpreter(template)
+    for row in rows:
+        interpreter.feed(row)
+    result = interpreter.finish()
+    result.votes = template_votes(rows)
+    _dedupe(result)
+    _settle_blanks(result)
+    _derive_other(result, template)
+    return result
+
+
+def _dedupe(result: TableResult) -> None:
+    """A key read twice (a table printed twice, a repeated row) keeps its first reading."""
+    seen: dict[str, Cell] = {}
+    kept: list[Cell] = []
+    for cell in result.cells:
+        key = cell.key
+        if key is None:
+            kept.append(cell)
+            continue
+        if key in seen:
+            first = seen[key]
+            if first.value != cell.value and not cell.blank:
+                result.warnings.append(
+                    f"{key}: read twice ({first.raw!r} and {cell.raw!r}); first kept")
+            continue
+        seen[key] = cell
+        kept.append(cell)
+    result.cells = kept
+
+
+def _settle_blanks(result: TableResult) -> None:
+    for table in ("proactive", "requests", "appeals"):
+        cells = [c for c in result.cells if c.table == table]
+        has_figures = any(c.value is not None and not c.blank for c in cells)
+        for cell in cells:
+            if cell.blank:
+                cell.value = 0 if has_figures else None
+
+
+def _derive_other(result: TableResult, template: str) -> None:
+    """2021: （六）其他处理 = the sum of its three sub-rows, listed as derived."""
+    by_key = {c.key: c for c in result.cells if c.key}
+    for column in K.REQUEST_COLUMNS:
+        if f"requests.other.{column.key}" in by_key:
+            continue
+        parts = [by_key.get(f"requests.other.{sub}.{column.key}")
+                 for sub in ("no_correction", "unpaid_fee", "other")]
+        if any(p is None for p in parts) or any(p.value is None for p in parts):  # type: ignore[union-attr]
+            continue
+        total = sum(p.value for p in parts)  # type: ignore[union-attr, misc]
+        result.cells.append(Cell("requests", "other", column.key, total, "",
+                                 K.GROUP_OTHER, derived=True))

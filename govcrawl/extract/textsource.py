@@ -1,0 +1,220 @@
+"""Text with flattened tables → :class:`Document`.
+
+Tools flatten tables in three ways, all seen in real material:
+- a row per line, cells joined by ``|`` (merged cells leave empty cells behind);
+- a cell per line with ``|`` on lines of their own;
+- a cell per line separated by blank lines, an extra blank line per empty cell.
+Labels may be broken across lines (``商业\\n企业``) and page footers (``- 4 -``) may sit
+inside a table.  The rows handed to the interpreter start at every recognised label.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from govcrawl.extract.decode import decode_bytes
+from govcrawl.extract.document import Document
+from govcrawl.extract.labels import (
+    APPEAL_HEADER_WORDS,
+    REQUEST_HEADER_WORDS,
+    is_balance_note,
+    is_info_header,
+    match_block,
+    match_column,
+    match_group,
+    match_proactive_row,
+    match_request_row,
+)
+from govcrawl.extract.normalize import label_key, parse_value
+from govcrawl.extract.tables import SourceRow
+
+_FOOTER = re.compile(
+    r"^\s*(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|"
+    r"\d+\s*/\s*\d+|共\s*\d+\s*页\s*第\s*\d+\s*页)\s*$"
+)
+_ALL_COLUMNS = None
+
+
+def is_footer(line: str) -> bool:
+    """Page footers and headers that PDF-to-text leaves inside tables."""
+    return bool(_FOOTER.match(line))
+
+
+def _known_label(text: str) -> bool:
+    """Is this fragment a complete table label or header word on its own?"""
+    key = label_key(text)
+    if not key:
+        return False
+    if key in REQUEST_HEADER_WORDS or key in APPEAL_HEADER_WORDS:
+        return True
+    return bool(
+        match_block(text) or is_info_header(text) or is_balance_note(text)
+        or match_group(text) or _exact_row(text) or _is_column(text)
+    )
+
+
+def _exact_row(text: str) -> bool:
+    request = match_request_row(text)
+    if request and request[1] == "exact":
+        return True
+    proactive = match_proactive_row(text)
+    return bool(proactive and proactive[1] == "exact")
+
+
+def _is_column(text: str) -> bool:
+    from govcrawl.extract import keys as K
+
+    global _ALL_COLUMNS
+    if _ALL_COLUMNS is None:
+        _ALL_COLUMNS = tuple(c for per in K.PROACTIVE_BLOCKS.values()
+                             for cols in per.values() for c in cols)
+    column = match_column(text, _ALL_COLUMNS)
+    return column is not None and label_key(column.label) == label_key(text)
+
+
+def _row_start(text: str) -> bool:
+    """Does a row begin at this cell (a row label, block title or table header)?"""
+    if not text or len(text) > 80:
+        return False
+    if match_block(text) or is_info_header(text) or is_balance_note(text):
+        return True
+    if match_group(text) or match_request_row(text) or match_proactive_row(text):
+        return True
+    key = label_key(text)
+    return key in ("申请人情况", "行政复议")
+
+
+def _merge_fragments(cells: list[str]) -> list[str]:
+    """Rejoin labels broken across lines: '商业' + '企业' → '商业企业' when that is a label."""
+    out: list[str] = []
+    index = 0
+    while index < len(cells):
+        cell = cells[index]
+        merged_until = None
+        if cell and not _is_value(cell) and not _known_label(cell):
+            joined = cell
+            for following in range(index + 1, min(index + 4, len(cells))):
+                nxt = cells[following]
+                if not nxt or _is_value(nxt):
+                    break
+                joined += nxt
+                if _known_label(joined):
+                    merged_until = following
+                    break
+        if merged_until is None:
+            out.append(cell)
+            index += 1
+        else:
+            out.append("".join(cells[index:merged_until + 1]))
+            index = merged_until + 1
+    return out
+
+
+def _is_value(text: str) -> bool:
+    value = parse_value(text)
+    return value.number is not None and not value.blank
+
+
+def _pipe_rows(text: str) -> list[SourceRow]:
+    """A row per line, cells split at '|'; lines without '|' are one-cell rows."""
+    rows: list[SourceRow] = []
+    for line in text.split("\n"):
+        if is_footer(line) or not line.strip():
+            continue
+        if "|" not in line:
+            rows.append(SourceRow([line.strip()]))
+            continue
+        cells = [c.strip() for c in line.split("|")]
+        if line.lstrip().startswith("|"):
+            cells = cells[1:]
+        rows.append(SourceRow(list(_merge_fragments(cells))))
+    return _split_at_labels(rows)
+
+
+def _cells_from_lines(text: str) -> list[str]:
+    """Cell-per-line text: empty cells from extra blank lines (or '|' separator lines)."""
+    lines = text.split("\n")
+    pipes_as_separators = sum(1 for line in lines if line.strip() == "|") > 5 or sum(
+        1 for line in lines if line.rstrip().endswith("|")) > 5
+    if pipes_as_separators:
+        joined = "\n".join(line for line in lines if not is_footer(line))
+        cells: list[str] = []
+        for piece in joined.split("|"):
+            parts = [p.strip() for p in piece.split("\n") if p.strip()]
+            if not parts:
+                cells.append("")
+            else:
+                cells.extend(_merge_fragments(parts) if len(parts) > 1 else parts)
+        return cells
+    gaps: Counter[int] = Counter()
+    run = 0
+    for line in lines:
+        if line.strip():
+            if run:
+                gaps[run + 1] += 1
+            run = 0
+        else:
+            run += 1
+    base = 2 if gaps and gaps.most_common(1)[0][0] >= 2 else 1
+    cells = []
+    run = 0
+    fragment: list[str] = []
+    for line in lines:
+        if is_footer(line):
+            continue
+        if line.strip():
+            if fragment and run == 0 and base == 2:
+                fragment.append(line.strip())  # a label broken inside one cell
+            else:
+                if fragment:
+                    cells.append("".join(fragment) if base == 2 else fragment[0])
+                    fragment = []
+                cells.extend([""] * max(0, run + 1 - base) if cells else [])
+                fragment = [line.strip()]
+            run = 0
+        else:
+            run += 1
+    if fragment:
+        cells.append("".join(fragment) if base == 2 else fragment[0])
+    return _merge_fragments(cells)
+
+
+def _split_at_labels(rows: list[SourceRow]) -> list[SourceRow]:
+    """Start a new row at each label inside a long run of cells."""
+    out: list[SourceRow] = []
+    for row in rows:
+        current: list[str | None] = []
+        seen_value = False
+        for cell in row.cells:
+            if cell is not None and _row_start(cell) and (seen_value or (
+                    current and not _row_start(current[-1] or "") and current[-1] != "")):
+                out.append(SourceRow(current))
+                current = []
+                seen_value = False
+            current.append(cell)
+            if cell is not None and (cell == "" or _is_value(cell)):
+                seen_value = True
+        if current:
+            out.append(SourceRow(current))
+    return out
+
+
+def text_rows(text: str) -> list[SourceRow]:
+    """Flattened text → rows for the table interpreter, whatever the flattening style."""
+    lines = text.split("\n")
+    pipe_rows = sum(1 for line in lines if line.count("|") >= 2 and line.strip("| \t"))
+    if pipe_rows >= 5:
+        return _pipe_rows(text)
+    cells = _cells_from_lines(text)
+    rows = _split_at_labels([SourceRow(list(cells))])
+    return rows
+
+
+def parse_text(data: bytes, path: str) -> Document:
+    decoded = decode_bytes(data)
+    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
+    rows = text_rows(text)
+    titles = [line.strip() for line in text.split("\n")[:30] if line.strip()]
+    return Document("text/plain", text, rows, titles, {}, list(decoded.warnings),
+                    decoded.encoding)
