@@ -51,12 +51,9 @@ def run_checks(metrics: dict[str, float], template: str | None,
             right = _sum([get(f"requests.{leaf}.{c}") for leaf in leaves])
             checks.append(_entry("requests.results_sum", None, c, left, right))
         for row in K.REQUEST_ROWS:
-            if row.key.startswith("other.") and template != K.T2021 and not any(
-                    k.startswith(f"requests.{row.key}.") for k in table_keys):
-                continue
-            if not any(k.startswith(f"requests.{row.key}.") for k in table_keys):
-                if template == K.T2019 and row.key.startswith("other."):
-                    continue
+            present = any(k.startswith(f"requests.{row.key}.") for k in table_keys)
+            if row.key.startswith("other.") and not present:
+                continue  # 2019, or a 2021 table that kept （六） as one row
             left = get(f"requests.{row.key}.total")
             right = _sum([get(f"requests.{row.key}.{c.key}") for c in K.REQUEST_COLUMNS[:-1]])
             checks.append(_entry("requests.column_sum", row.key, "total", left, right))

@@ -85,7 +85,7 @@ def match_request_row(text: str) -> tuple[K.Row, str] | None:
     if not key:
         return None
     if key in _NEEDS_NUMBERING:
-        if not _NUMBERED.match(fold(text)):
+        if not _NUMBERED.match(re.sub(r"\s+", "", fold(text))):
             return None
         wanted = _NEEDS_NUMBERING[key]
         return next(r for r in K.REQUEST_ROWS if r.key == wanted), "exact"

@@ -44,7 +44,7 @@ _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[,.]|\(?[一二�
 @lru_cache(maxsize=8192)
 def label_key(text: str, keep_numbering: bool = False) -> str:
     """A comparison key for labels: folded, no spaces or punctuation, numbering optional."""
-    folded = fold(text).strip()
+    folded = re.sub(r"\s+", "", fold(text))
     if not keep_numbering:
         previous = None
         while previous != folded:

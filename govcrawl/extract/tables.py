@@ -199,7 +199,8 @@ class _Interpreter:
     # rows ----------------------------------------------------------------------------
     def feed(self, row: SourceRow) -> None:
         labels, values = _split(row)
-        label_keys = [label_key(lab) for lab in labels]
+        # Numbering kept: '3.其他' is a row, '其他' a column header.
+        label_keys = [label_key(lab, keep_numbering=True) for lab in labels]
 
         if self.expect_header and self.table == "proactive":
             self.expect_header = False
@@ -225,17 +226,19 @@ class _Interpreter:
                 else:
                     self.expect_header = True
                 return
-            if is_balance_note(label) or label_keys[position] == label_key("申请人情况"):
+            if is_balance_note(label) or label_keys[position] == "申请人情况":
                 self._enter("requests")
                 return
 
-        if labels and all(k in APPEAL_HEADER_WORDS for k in label_keys) and not any(
-                v and parse_value(v).number is not None for v in values):
-            if "行政复议" in label_keys or "复议后起诉" in label_keys or \
-                    "未经复议直接起诉" in label_keys or self.table == "appeals":
-                self._enter("appeals")
-                self.appeal_header_seen += 1
-                return
+        if labels and all(k in APPEAL_HEADER_WORDS for k in label_keys) and (
+                {"行政复议", "复议后起诉", "未经复议直接起诉"} & set(label_keys)
+                or self.table == "appeals"):
+            # Table 4's header; flattened text may run its 15 figures on in the same row.
+            self._enter("appeals")
+            self.appeal_header_seen += 1
+            if any(v and parse_value(v).number is not None for v in values):
+                self._collect_appeals(values)
+            return
         if labels and all(k in REQUEST_HEADER_WORDS for k in label_keys) and not any(
                 v and v.strip() for v in values):
             return  # a requests header row

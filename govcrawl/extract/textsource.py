@@ -159,24 +159,16 @@ def _cells_from_lines(text: str) -> list[str]:
     base = 2 if gaps and gaps.most_common(1)[0][0] >= 2 else 1
     cells = []
     run = 0
-    fragment: list[str] = []
     for line in lines:
         if is_footer(line):
             continue
         if line.strip():
-            if fragment and run == 0 and base == 2:
-                fragment.append(line.strip())  # a label broken inside one cell
-            else:
-                if fragment:
-                    cells.append("".join(fragment) if base == 2 else fragment[0])
-                    fragment = []
-                cells.extend([""] * max(0, run + 1 - base) if cells else [])
-                fragment = [line.strip()]
+            if cells:
+                cells.extend([""] * max(0, run + 1 - base))
+            cells.append(line.strip())
             run = 0
         else:
             run += 1
-    if fragment:
-        cells.append("".join(fragment) if base == 2 else fragment[0])
     return _merge_fragments(cells)
 
 
