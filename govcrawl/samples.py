@@ -453,6 +453,8 @@ def render_html(spec: ReportSpec, encoding: str = "utf-8", declared: str | None 
     body.append("</div></div>")
     if chrome:
         body.append('<div class="footer">主办单位：示范市东湖区人民政府 网站标识码 0000000000</div>')
+    if "no_agency_in_title" in spec.quirks:
+        title = shown_title  # the page names the agency only in its text
     page = ("<!DOCTYPE html>\n<html><head>" + meta +
             f'<meta name="ArticleTitle" content="{html.escape(title)}">'
             f'<meta name="PubDate" content="{spec.published} 09:00">'

@@ -219,6 +219,7 @@ class KeyInfo:
     english: str
     unit: str
     templates: tuple[str, ...]
+    prose_only: bool = False  # stated in prose only, never a table cell
 
 
 def all_keys() -> list[KeyInfo]:
@@ -255,7 +256,7 @@ def all_keys() -> list[KeyInfo]:
         if key not in seen and not any(k.key == key for k in out):
             table, row, col = key.split(".")
             out.append(KeyInfo(key, table, row, col, label, "stated in prose", "count",
-                               ("legacy", *BOTH)))
+                               ("legacy", *BOTH), prose_only=True))
     return out
 
 

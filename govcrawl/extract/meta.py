@@ -96,6 +96,9 @@ def agency_from_title(title: str | None) -> str | None:
     match = re.match(rf"^(?:关于)?([{CJK}（）()]{{2,40}}?)(?:（\S+）)?[〇零○一二三四五六七八九\d]{{4}}\s*年", text)
     if match:
         return _clean_agency(match.group(1))
+    if re.match(r"^[〇零○一二三四五六七八九\d]{4}\s*年度?(?:政府信息公开|政务信息公开|信息公开|政务公开)",
+                text):
+        return None  # '2023年度政府信息公开工作年度报告' names no agency
     match = re.match(
         rf"^[〇零○一二三四五六七八九\d]{{4}}\s*年度?([{CJK}（）()]{{2,40}}?)"
         r"(?:政府信息公开|政务信息公开|信息公开|政务公开)", text)

@@ -59,13 +59,21 @@ def template_from_year(year: int | None) -> str | None:
 
 
 def _looks_like_report(doc: Document, title: str | None, cells: list[Cell],
-                       section_count: int) -> bool:
-    if cells or section_count >= 2:
-        return True
-    if title and re.search(r"报告|年报", title):
+                       section_count: int, period_stated: bool) -> bool:
+    """A report has tables, sections or a stated period — or a title and its own voice.
+
+    A listing page full of report titles has none of these.
+    """
+    if cells or section_count >= 2 or period_stated:
         return True
     head = doc.text[:4000]
-    return bool(re.search(r"政府信息公开.{0,10}(?:年度报告|年报)|本(?:年度)?报告|本年报", head))
+    own_voice = re.search(r"本(?:年度)?报告|本年报|现(?:将|予|向社会)?(?:公布|发布)|特向社会公布"
+                          r"|现将.{0,30}?(?:报告|年报)", head)
+    titled = bool(title and re.search(r"报告|年报", title))
+    title_lines = sum(1 for line in doc.text.split("\n")
+                      if len(line) < 80 and re.search(r"\d{4}\s*年.{0,30}(?:报告|年报)", line))
+    listing = title_lines >= 3
+    return bool((titled and not listing) or (own_voice and section_count))
 
 
 def extract_bytes(data: bytes, path: str = "<bytes>", media_type: str | None = None,
@@ -85,13 +93,13 @@ def build_record(doc: Document, data: bytes, path: str) -> dict[str, Any]:
     table = interpret(doc.rows, template or K.T2021)
     warnings = list(doc.warnings) + table.warnings
     section_list = find_sections(doc.text)
-    if not _looks_like_report(doc, title, table.cells, len(section_list)):
-        raise ExtractionError(path, "not an annual report (no report title, tables or sections)")
+    period_start, period_end = M.period(doc.text)
+    if not _looks_like_report(doc, title, table.cells, len(section_list), bool(period_start)):
+        raise ExtractionError(path, "not an annual report (no report tables, sections or period)")
 
     if template == "legacy" and not any(c.key for c in table.cells):
         table.cells = _legacy_cells(doc)
 
-    period_start, period_end = M.period(doc.text)
     if year is None and period_start:
         year = int(period_start[:4])
         template = template or template_from_year(year)

@@ -1,0 +1,134 @@
+"""The ``govcrawl`` command line: a thin click shell over the library.
+
+Library errors become one line on stderr and exit code 2; never a traceback
+(set ``GOVCRAWL_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from govcrawl.extract.errors import ExtractionError
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail(path: str, reason: str) -> None:
+    click.echo(f"govcrawl: {path}: {reason}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="govcrawl")
+def main() -> None:
+    """Crawl, extract and archive government information-disclosure annual reports."""
+
+
+@main.command("extract")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report record as JSON.")
+@click.option("--media-type", default=None,
+              help="Override the detected media type (text/html, text/plain).")
+def extract_command(file: Path, as_json: bool, media_type: str | None) -> None:
+    """Extract the report record from one file (HTML page or flattened text).
+
+    Example: govcrawl extract report.html --json
+    """
+    from govcrawl.extract.record import extract_bytes
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        _fail(str(file), f"cannot read ({exc.strerror or exc})")
+    try:
+        record = extract_bytes(data, str(file), media_type)
+    except ExtractionError as exc:
+        _fail(str(file), exc.reason)
+    except RecursionError:
+        _fail(str(file), "markup nested too deeply")
+    except MemoryError:
+        _fail(str(file), "too large to process")
+    except Exception as exc:  # a bug must not become a traceback for the user
+        if os.environ.get("GOVCRAWL_DEBUG"):
+            raise
+        _fail(str(file), f"internal error ({type(exc).__name__}: {exc})")
+    if as_json:
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        click.echo(summary(record))
+
+
+def summary(record: dict[str, Any]) -> str:
+    """A readable digest of a record: who, when, which template, key figures, failed checks."""
+    m = record["metrics"]
+    contact = record["contact"]
+
+    def fig(key: str) -> str:
+        value = m.get(key)
+        return "—" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+    counts: dict[str, int] = {}
+    for cell in record["cells"]:
+        counts[cell["table"]] = counts.get(cell["table"], 0) + 1
+    statuses = {"pass": 0, "fail": 0, "not_assessable": 0}
+    for check in record["checks"]:
+        statuses[check["status"]] += 1
+    contact_parts = [f"{k} {v}" for k, v in contact.items() if v and k != "agency"]
+    lines = [
+        f"file       {record['source']['path']} ({record['source']['media_type']})",
+        f"title      {record['title'] or '—'}",
+        f"agency     {record['agency'] or '—'}",
+        f"year       {record['year'] or '—'}   template {record['template'] or '—'}",
+        f"period     {record['period_start'] or '?'} – {record['period_end'] or '?'}"
+        f"   published {record['published'] or '—'}",
+        f"contact    {contact['agency'] or '—'}" + (f" ({'; '.join(contact_parts)})"
+                                                    if contact_parts else ""),
+        f"requests   new {fig('requests.new.total')} · carried over "
+        f"{fig('requests.carried_over.total')} · handled {fig('requests.results_total.total')}"
+        f" · carried forward {fig('requests.carried_forward.total')}",
+        f"appeals    reviews {fig('appeals.review.total')} · suits direct "
+        f"{fig('appeals.litigation_direct.total')} · after review "
+        f"{fig('appeals.litigation_after_review.total')}",
+        "cells      " + (", ".join(f"{t} {n}" for t, n in sorted(counts.items())) or "none"),
+        "sections   " + (" ".join(str(s["number"]) for s in record["sections"]) or "none"),
+        f"checks     {statuses['pass']} pass, {statuses['fail']} fail, "
+        f"{statuses['not_assessable']} not assessable",
+    ]
+    for check in record["checks"]:
+        if check["status"] == "fail":
+            where = ".".join(p for p in (check.get("row"), check.get("col")) if p)
+            lines.append(f"  FAIL     {check['rule']} [{where}]: {check['left']} ≠ {check['right']}")
+    for warning in record["warnings"]:
+        lines.append(f"warning    {warning}")
+    return "\n".join(lines)
+
+
+@main.command("sample-report")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path),
+                default="sample-report.html")
+@click.option("--template", type=click.Choice(["2019", "2021", "legacy"]), default="2021")
+@click.option("--encoding", default="utf-8", help="utf-8 or gbk.")
+@click.option("--seed", default=2020, show_default=True, type=int)
+def sample_report_command(out: Path, template: str, encoding: str, seed: int) -> None:
+    """Write a generated annual report (HTML, or flattened text for a .txt name).
+
+    Example: govcrawl sample-report report.html --template 2019 --encoding gbk
+    """
+    from govcrawl import samples
+
+    spec = samples.sample_spec(seed=seed, template=template)
+    if out.suffix.lower() == ".txt":
+        out.write_text(samples.render_text(spec), encoding=encoding)
+    else:
+        out.write_bytes(samples.render_html(spec, encoding=encoding))
+    click.echo(f"wrote {out} ({spec.report_title})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""Scrapy settings for govcrawl: polite by default.
+
+Own settings are prefixed GOVCRAWL_.  `govcrawl crawl` points SCRAPY_SETTINGS_MODULE
+here, so crawls work from any directory.
+"""
+
+BOT_NAME = "govcrawl"
+SPIDER_MODULES = ["govcrawl.spiders"]
+NEWSPIDER_MODULE = "govcrawl.spiders"
+
+# --- politeness ----------------------------------------------------------------------------
+USER_AGENT = "govcrawl/0.1 (+https://github.com/govcrawl/govcrawl; open archive of annual reports)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# --- robustness ----------------------------------------------------------------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"

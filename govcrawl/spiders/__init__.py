@@ -1,0 +1,1 @@
+"""Spiders: one generic, registry-driven spider (added with the crawl)."""
