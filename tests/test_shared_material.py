@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import shared_path
 from corpus_truth import score_corpus
+
 from govcrawl.extract import keys as K
 from govcrawl.extract.record import extract_bytes
 

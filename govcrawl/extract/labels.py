@@ -148,7 +148,7 @@ def match_column(text: str, columns: tuple[K.Column, ...]) -> K.Column | None:
             return column
     for column in columns:
         ckey = label_key(column.label)
-        if len(key) >= 3 and (ckey.startswith(key) and len(key) >= len(ckey) * 0.75
+        if len(key) >= 3 and ((ckey.startswith(key) and len(key) >= len(ckey) * 0.75)
                               or key.startswith(ckey)):
             return column
     scored = [(SequenceMatcher(None, label_key(c.label), key, autojunk=False).ratio(), c)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 from govcrawl.extract.normalize import chinese_number, chinese_year, fold
 
@@ -156,9 +157,9 @@ def agency_from_text(text: str) -> str | None:
 def _signature(text: str) -> str | None:
     """An agency name signed above the closing date (…办事处 / 2013年3月7日)."""
     lines = [line.strip() for line in text.strip().split("\n") if line.strip()][-4:]
-    for name, date in zip(lines, lines[1:], strict=False):
-        if re.fullmatch(r"[\d〇零○一二三四五六七八九十]{4}\s*年.{1,3}月.{1,3}日", date) and re.fullmatch(
-                rf"[{CJK}（）()]{{3,40}}{_AGENCY_SUFFIX}", name):
+    for name, date in pairwise(lines):
+        is_date = re.fullmatch(r"[\d〇零○一二三四五六七八九十]{4}\s*年.{1,3}月.{1,3}日", date)
+        if is_date and re.fullmatch(rf"[{CJK}（）()]{{3,40}}{_AGENCY_SUFFIX}", name):
             return name
     return None
 
@@ -177,10 +178,11 @@ def qualify_agency(agency: str, text: str) -> str:
     """Use the fuller name the report itself gives (下陆区 + 新下陆街道办事处, 安福县 + 人民政府)."""
     head = text[:8000]
     esc = re.escape(agency)
-    if re.search(r"(?:市|县|区|旗)$", agency) and "政府" not in agency:
-        if re.search(rf"发布机构\s*[:：]\s*{esc}人民政府(?![\u4e00-\u9fff])", head) or re.search(
-                rf"[〇零○一二三四五六七八九\d]{{4}}年度?[，,]\s*{esc}人民政府", head):
-            return agency + "人民政府"
+    bare_place = re.search(r"(?:市|县|区|旗)$", agency) and "政府" not in agency
+    if bare_place and (
+            re.search(rf"发布机构\s*[:：]\s*{esc}人民政府(?![\u4e00-\u9fff])", head)
+            or re.search(rf"[〇零○一二三四五六七八九\d]{{4}}年度?[，,]\s*{esc}人民政府", head)):
+        return agency + "人民政府"
     prefixed = re.findall(
         rf"(?:^|[由与布，,。\s(（])(?![由与布请向在])((?:[{CJK}]{{1,8}}?(?:省|市|区|县|旗|州|盟))+){esc}",
         head)
@@ -296,8 +298,9 @@ def contact(text: str) -> Contact:
         re.search(r"请联系\s*[:：]?\s*([^，,。；;（(:：\n]{2,50}?)\s*(?:[，,。；;（(]|$)", region)
     if agency:
         found.agency = agency.group(1).strip()
-    address = re.search(rf"(?:联系地址|通讯地址|办公地址|单位地址|地址)\s*[:：为]?\s*([^，,;；。）)\n]{{3,60}}?)\s*(?={_STOP}|邮编|邮政编码|电话|$)",
-                        region)
+    address = re.search(
+        rf"(?:联系地址|通讯地址|办公地址|单位地址|地址)\s*[:：为]?\s*([^，,;；。）)\n]{{3,60}}?)"
+        rf"\s*(?={_STOP}|邮编|邮政编码|电话|$)", region)
     if address:
         found.address = address.group(1).strip()
     postcode = re.search(r"(?:邮编|邮政编码)\s*[:：为]?\s*(\d{6})(?!\d)", region)

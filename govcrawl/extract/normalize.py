@@ -111,7 +111,7 @@ def convert_money(value: Value, target_unit: str) -> int | float | None:
         return None
     amount = float(value.number)
     factors = {"元": 1.0, "万元": 10_000.0, "亿元": 100_000_000.0}
-    written_in = factors.get(value.unit or "", None)
+    written_in = factors.get(value.unit or "")
     if written_in is None:
         written_in = 10_000.0 if target_unit == "10k_yuan" else 1.0
     target = 10_000.0 if target_unit == "10k_yuan" else 1.0
@@ -141,8 +141,8 @@ def chinese_number(text: str) -> int | None:
         return int(text)
     if "十" in text:
         left, _, right = text.partition("十")
-        tens = _CN_DIGITS.get(left, None) if left else 1
-        ones = _CN_DIGITS.get(right, None) if right else 0
+        tens = _CN_DIGITS.get(left) if left else 1
+        ones = _CN_DIGITS.get(right) if right else 0
         if tens is None or ones is None:
             return None
         return tens * 10 + ones

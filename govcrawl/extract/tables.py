@@ -243,7 +243,7 @@ class _Interpreter:
                 v and v.strip() for v in values):
             return  # a requests header row
 
-        if self.table == "appeals" and not labels or (
+        if (self.table == "appeals" and not labels) or (
                 self.table == "appeals" and self.appeal_header_seen and all(
                     k in APPEAL_HEADER_WORDS for k in label_keys)):
             self._collect_appeals(values)

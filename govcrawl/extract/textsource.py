@@ -128,6 +128,8 @@ def _pipe_rows(text: str) -> list[SourceRow]:
         cells = [c.strip() for c in line.split("|")]
         if line.lstrip().startswith("|"):
             cells = cells[1:]
+        if line.rstrip().endswith("|") and cells and cells[-1] == "":
+            cells = cells[:-1]  # the row terminator, not an empty cell
         rows.append(SourceRow(list(_merge_fragments(cells))))
     return _split_at_labels(rows)
 
@@ -196,7 +198,7 @@ def text_rows(text: str) -> list[SourceRow]:
     """Flattened text → rows for the table interpreter, whatever the flattening style."""
     lines = text.split("\n")
     pipe_rows = sum(1 for line in lines if line.count("|") >= 2 and line.strip("| \t"))
-    if pipe_rows >= 5:
+    if pipe_rows >= 2:
         return _pipe_rows(text)
     cells = _cells_from_lines(text)
     rows = _split_at_labels([SourceRow(list(cells))])
