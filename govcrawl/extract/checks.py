@@ -50,8 +50,9 @@ def run_checks(metrics: dict[str, float], template: str | None,
             left = get(f"requests.results_total.{c}")
             right = _sum([get(f"requests.{leaf}.{c}") for leaf in leaves])
             checks.append(_entry("requests.results_sum", None, c, left, right))
+        rows_present = {k.rsplit(".", 1)[0] for k in table_keys}
         for row in K.REQUEST_ROWS:
-            present = any(k.startswith(f"requests.{row.key}.") for k in table_keys)
+            present = f"requests.{row.key}" in rows_present
             if row.key.startswith("other.") and not present:
                 continue  # 2019, or a 2021 table that kept （六） as one row
             left = get(f"requests.{row.key}.total")

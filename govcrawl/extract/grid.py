@@ -6,9 +6,7 @@ while its other slots keep the columns aligned.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from lxml import html as lxml_html
+from lxml import etree
 
 from govcrawl.extract.tables import SourceRow
 
@@ -16,19 +14,24 @@ MAX_SPAN = 64  # real tables never span more; bigger numbers are markup errors
 MAX_CELLS = 20_000
 
 
-def cell_text(element: lxml_html.HtmlElement) -> str:
+_STRING = etree.XPath("string()")
+
+
+def cell_text(element: etree._Element) -> str:
     """Text of a cell, whitespace folded; <br>-broken labels rejoin ('商业<br>企业')."""
-    return " ".join("".join(element.itertext()).split())
+    return " ".join(_STRING(element).split())
 
 
 def _span(value: str | None) -> int:
-    try:
-        return max(1, min(MAX_SPAN, int(str(value).strip() or 1)))
-    except ValueError:
+    if value is None:
         return 1
+    value = value.strip()
+    if value.isdigit():
+        return max(1, min(MAX_SPAN, int(value)))
+    return 1
 
 
-def table_rows(table: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+def table_rows(table: etree._Element) -> list[etree._Element]:
     """The table's own rows (not those of nested tables)."""
     rows = []
     for child in table:
@@ -39,7 +42,7 @@ def table_rows(table: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
     return rows
 
 
-def expand(table: lxml_html.HtmlElement) -> list[list[tuple[int, str] | None]]:
+def expand(table: etree._Element) -> list[list[tuple[int, str] | None]]:
     """Grid of (cell id, text) per slot; a merged cell's extra slots hold its id too."""
     grid: dict[tuple[int, int], tuple[int, str]] = {}
     cell_id = 0
@@ -89,8 +92,3 @@ def grid_rows(grid: list[list[tuple[int, str] | None]]) -> list[SourceRow]:
     return out
 
 
-def html_tables_rows(tables: Iterable[lxml_html.HtmlElement]) -> list[SourceRow]:
-    rows: list[SourceRow] = []
-    for table in tables:
-        rows.extend(grid_rows(expand(table)))
-    return rows

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-import lxml.etree
-from lxml import html as lxml_html
+from lxml import etree
 
 from govcrawl.extract.decode import decode_bytes
 from govcrawl.extract.document import Document
 from govcrawl.extract.errors import ExtractionError
 from govcrawl.extract.grid import expand, grid_rows
+from govcrawl.extract.meta import pick_title
 from govcrawl.extract.tables import SourceRow
 
 MAX_HTML_BYTES = 8 * 1024 * 1024
@@ -18,12 +18,13 @@ _DATA_URI = re.compile(rb"data:[a-zA-Z/+.-]+;base64,[A-Za-z0-9+/=\s]{256,}")
 _BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table",
                "section", "article", "ul", "ol", "dd", "dt", "blockquote", "pre", "center",
                "td", "th", "hr"}
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HEADING = re.compile(r"^\s*[一二三四五六七八九][、.．]\s*\S")
 _META_NAMES = ("ArticleTitle", "PubDate", "ColumnName", "SiteName", "ContentSource",
                "Author", "Url", "firstpublishedtime", "publishdate", "Keywords")
 
 
-def _page_meta(root: lxml_html.HtmlElement) -> dict[str, str]:
+def _page_meta(root: etree._Element) -> dict[str, str]:
     meta: dict[str, str] = {}
     wanted = {name.lower(): name for name in _META_NAMES}
     for element in root.iter("meta"):
@@ -31,16 +32,34 @@ def _page_meta(root: lxml_html.HtmlElement) -> dict[str, str]:
         if name in wanted and element.get("content"):
             meta[wanted[name]] = element.get("content").strip()
     title = root.find(".//title")
-    if title is not None and title.text_content().strip():
-        meta["html_title"] = " ".join(title.text_content().split())
+    if title is not None and _text(title).strip():
+        meta["html_title"] = " ".join(_text(title).split())
     return meta
 
 
-def _leaf_tables(root: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+def _text(element: etree._Element) -> str:
+    return "".join(element.itertext())
+
+
+def _remove(element: etree._Element) -> None:
+    """Remove an element but keep its tail text (what lxml.html's drop_tree does)."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _leaf_tables(root: etree._Element) -> list[etree._Element]:
     return [t for t in root.iter("table") if t.find(".//table") is None]
 
 
-def _ancestors(element: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+def _ancestors(element: etree._Element) -> list[etree._Element]:
     chain = []
     node = element
     while node is not None:
@@ -49,7 +68,7 @@ def _ancestors(element: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
     return chain[::-1]
 
 
-def _common_ancestor(elements: list[lxml_html.HtmlElement]) -> lxml_html.HtmlElement | None:
+def _common_ancestor(elements: list[etree._Element]) -> etree._Element | None:
     if not elements:
         return None
     chains = [_ancestors(e) for e in elements]
@@ -62,15 +81,23 @@ def _common_ancestor(elements: list[lxml_html.HtmlElement]) -> lxml_html.HtmlEle
     return common
 
 
-def main_content(root: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+# Text nodes whose first characters read '一、'…'六．': one cheap test per node, in C.
+_HEADING_CANDIDATES = etree.XPath(
+    "//text()[string-length(normalize-space(.)) > 2 and string-length(normalize-space(.)) < 60"
+    " and contains('一二三四五六七八九', substring(normalize-space(.), 1, 1))"
+    " and contains('、.．', substring(normalize-space(.), 2, 1))]")
+
+
+def main_content(root: etree._Element) -> etree._Element:
     """The smallest element holding the report's section headings and its tables."""
-    markers: list[lxml_html.HtmlElement] = []
-    for node in root.iter():
-        if not isinstance(node.tag, str) or node.tag in ("script", "style", "title"):
+    markers: list[etree._Element] = []
+    for text in _HEADING_CANDIDATES(root):
+        if not _HEADING.match(text):
             continue
-        text = (node.text or "").strip()
-        if text and len(text) < 60 and _HEADING.match(text):
-            markers.append(node)
+        parent = text.getparent()
+        if parent is None or parent.tag in ("script", "style", "title"):
+            continue
+        markers.append(parent)
     tables = [t for t in _leaf_tables(root) if len(t.xpath(".//td")) >= 4]
     candidates = markers + tables
     if len(markers) >= 2 or (markers and tables):
@@ -81,10 +108,10 @@ def main_content(root: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     return body if body is not None else root
 
 
-def _text_of(element: lxml_html.HtmlElement) -> str:
+def _text_of(element: etree._Element) -> str:
     """Visible text with line breaks at block boundaries."""
     parts: list[str] = []
-    for event, node in lxml.etree.iterwalk(element, events=("start", "end")):
+    for event, node in etree.iterwalk(element, events=("start", "end")):
         tag = node.tag if isinstance(node.tag, str) else ""
         if event == "start":
             if tag in _BLOCK_TAGS:
@@ -101,20 +128,24 @@ def _text_of(element: lxml_html.HtmlElement) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _title_candidates(root: lxml_html.HtmlElement, main: lxml_html.HtmlElement,
-                      meta: dict[str, str]) -> list[str]:
+_TITLE_ELEMENTS = etree.XPath(
+    "(//h1|//h2|//h3|//*[contains(@class,'title') or contains(@id,'title')])[position() <= 40]")
+
+
+_HEADINGS = etree.XPath("(//h1|//h2|//h3)[position() <= 20]")
+_TITLE_CLASSES = etree.XPath(
+    "(//*[contains(@class,'title') or contains(@id,'title')])[position() <= 40]")
+
+
+def _title_candidates(root: etree._Element, meta: dict[str, str]) -> list[str]:
+    """Title candidates, best first; the costly class search only when nothing better reads as one."""
     out: list[str] = []
     if meta.get("ArticleTitle"):
         out.append(meta["ArticleTitle"])
-    for tag in ("h1", "h2", "h3"):
-        for element in root.iter(tag):
-            text = " ".join(element.text_content().split())
-            if text and len(text) < 100:
-                out.append(text)
-    for element in root.xpath("//*[contains(@class,'title') or contains(@id,'title')]")[:20]:
-        text = " ".join(element.text_content().split())
-        if text and len(text) < 100:
-            out.append(text)
+    out += [t for t in (" ".join(_text(h).split()) for h in _HEADINGS(root)) if t and len(t) < 100]
+    if pick_title(out) is None:
+        out += [t for t in (" ".join(_text(e).split()) for e in _TITLE_CLASSES(root))
+                if t and len(t) < 100]
     if meta.get("html_title"):
         out.extend(p.strip() for p in re.split(r"[_|]| - ", meta["html_title"]) if p.strip())
     return out
@@ -126,22 +157,26 @@ def parse_html(data: bytes, path: str, declared: str | None = None) -> Document:
     if len(data) > MAX_HTML_BYTES:
         raise ExtractionError(path, f"page too large ({len(data)} bytes > {MAX_HTML_BYTES})")
     decoded = decode_bytes(data, declared)
+    text = _XML_DECLARATION.sub("", decoded.text, count=1)  # lxml refuses str with one
+    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
     try:
-        root = lxml_html.document_fromstring(decoded.text)
-    except (lxml.etree.ParserError, ValueError) as exc:
+        root = etree.fromstring(text, parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ExtractionError(path, f"unparseable HTML ({exc})") from None
-    for bad in root.xpath("//script|//style|//noscript|//comment()"):
-        bad.drop_tree() if hasattr(bad, "drop_tree") else bad.getparent().remove(bad)
+    if root is None:
+        raise ExtractionError(path, "no HTML content")
+    for bad in root.xpath("//script|//style|//noscript"):
+        _remove(bad)
     meta = _page_meta(root)
     main = main_content(root)
     tables = _leaf_tables(main) or _leaf_tables(root)
     rows: list[SourceRow] = []
     for table in tables:
         rows.extend(grid_rows(expand(table)))
-    titles = _title_candidates(root, main, meta)
+    titles = _title_candidates(root, meta)
     for table in tables:
         if table.getparent() is not None:
-            placeholder = lxml_html.Element("p")
+            placeholder = etree.Element("p")
             placeholder.tail = table.tail
             table.getparent().replace(table, placeholder)
     text = _text_of(main)

@@ -69,7 +69,7 @@ def year_from_title(title: str | None) -> int | None:
 def year_from_text(text: str) -> int | None:
     """The year a report covers, from the phrases that name it, else the commonest year."""
     head = text[:6000]
-    folded = fold(head)
+    folded = fold(text)[:6000]
     patterns = (
         r"((?:19|20)\d{2})\s*年度?\s*(?:[^\s。，,；;]{0,30}?)(?:政府信息公开|政务信息公开|信息公开)"
         r"(?:工作)?(?:年度)?(?:报告|年报)",
@@ -219,7 +219,7 @@ _PERIOD_CONTEXT = re.compile(r"统计|期限|时限|期间|时段|时间段|数�
 
 def period(text: str) -> tuple[str | None, str | None]:
     """The statistical period the report states, as ISO dates."""
-    folded = arabic_dates(fold(text[:20000]))
+    folded = arabic_dates(fold(text)[:20000])
     for match in _PERIOD.finditer(folded):
         context = folded[max(0, match.start() - 60):match.start()]
         if not _PERIOD_CONTEXT.search(context):
@@ -265,7 +265,8 @@ def published(text: str, page_meta: dict[str, str]) -> str | None:
             parsed = dateparser.parse(value, languages=["zh", "en"])
             if parsed:
                 return parsed.date().isoformat()
-    folded = arabic_dates(fold(text))
+    folded_all = fold(text)
+    folded = arabic_dates(folded_all[:3000] + "\n" + folded_all[-400:])
     match = _PUBLISHED_LABEL.search(folded[:3000])
     if match:
         date = _DATE.search(match.group(1))

@@ -33,8 +33,21 @@ def to_simplified(text: str) -> str:
 
 def fold(text: str) -> str:
     """Width-fold, simplify and unify punctuation; keeps every meaningful character."""
-    text = unicodedata.normalize("NFKC", text).translate(_PUNCT_MAP)
-    return to_simplified(text)
+    if len(text) <= 64:
+        return _fold_short(text)
+    return _fold_long(text)
+
+
+@lru_cache(maxsize=4)
+def _fold_long(text: str) -> str:
+    """A document's text is folded once however many readers ask for it."""
+    return to_simplified(unicodedata.normalize("NFKC", text).translate(_PUNCT_MAP))
+
+
+@lru_cache(maxsize=65536)
+def _fold_short(text: str) -> str:
+    """Cell and label texts repeat across a report and across reports: fold each once."""
+    return to_simplified(unicodedata.normalize("NFKC", text).translate(_PUNCT_MAP))
 
 
 _LABEL_DROP = re.compile(r"[\s\"'()\[\]<>《》,.;:!?、·/\\|_*#~-]+")
@@ -80,6 +93,7 @@ def clean_cell(raw: str) -> str:
     return text.strip("()[]")
 
 
+@lru_cache(maxsize=65536)
 def parse_value(raw: str) -> Value:
     """Parse a cell: integers, signed changes, money with units, zero marks, blanks."""
     text = clean_cell(raw)

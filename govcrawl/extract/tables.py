@@ -45,6 +45,11 @@ class Cell:
     blank: bool = False
     derived_from: str | None = None
     derived: bool = False
+    key: str | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.key = None if self.row is None or self.col is None else \
+            f"{self.table}.{self.row}.{self.col}"
 
     def as_dict(self) -> dict:
         out: dict = {"table": self.table, "row": self.row, "col": self.col,
@@ -57,18 +62,11 @@ class Cell:
             out["derived"] = True
         return out
 
-    @property
-    def key(self) -> str | None:
-        if self.row is None or self.col is None:
-            return None
-        return f"{self.table}.{self.row}.{self.col}"
-
 
 @dataclass
 class TableResult:
     cells: list[Cell] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    votes: dict[str, int] = field(default_factory=lambda: {K.T2019: 0, K.T2021: 0})
     tables_seen: set[str] = field(default_factory=set)
 
 
@@ -409,7 +407,6 @@ def interpret(rows: list[SourceRow], template: str) -> TableResult:
     for row in rows:
         interpreter.feed(row)
     result = interpreter.finish()
-    result.votes = template_votes(rows)
     _dedupe(result)
     _settle_blanks(result)
     _derive_other(result, template)
