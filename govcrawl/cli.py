@@ -130,5 +130,79 @@ def sample_report_command(out: Path, template: str, encoding: str, seed: int) ->
     click.echo(f"wrote {out} ({spec.report_title})")
 
 
+@main.group("demo")
+def demo_group() -> None:
+    """The bundled demo portal network: generate it, serve it on 127.0.0.1."""
+
+
+def _epoch_option(func):
+    return click.option("--epoch", type=click.IntRange(1, 2), default=1, show_default=True,
+                        help="1: reports up to 2024; 2: a year later (one revised, one removed, "
+                             "2025 added).")(func)
+
+
+@demo_group.command("generate")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory to write (default: the demo cache).")
+@_epoch_option
+@click.option("--scale", type=click.IntRange(1, 5000), default=None,
+              help="Generate N portals (~110 reports each) instead of the default three.")
+@click.option("--seed", type=int, default=None, help="Generator seed (same seed, same bytes).")
+def demo_generate_command(out: Path | None, epoch: int, scale: int | None, seed: int | None) -> None:
+    """Write the demo network's site files and its manifest (ground truth).
+
+    Example: govcrawl demo generate --out /tmp/demo --epoch 2
+    """
+    import time
+
+    from govcrawl.demo import network
+
+    start = time.perf_counter()
+    seed = network.DEFAULT_SEED if seed is None else seed
+    if out is not None:
+        manifest = network.generate(out, epoch, scale, seed)
+        root = out
+    else:
+        root = network.ensure(epoch, scale, seed)
+        manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    click.echo(f"demo network epoch {epoch}: {len(manifest['portals'])} portals, "
+               f"{manifest['report_count']} reports, in {root} "
+               f"({time.perf_counter() - start:.1f} s)")
+
+
+@demo_group.command("serve")
+@click.option("--port", type=click.IntRange(0, 65535), default=8710, show_default=True)
+@_epoch_option
+@click.option("--latency", "latency_ms", type=click.FloatRange(0, 60000), default=0.0,
+              help="Delay every response by MS milliseconds.")
+@click.option("--scale", type=click.IntRange(1, 5000), default=None)
+@click.option("--dir", "root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Serve this generated directory instead of the cached network.")
+def demo_serve_command(port: int, epoch: int, latency_ms: float, scale: int | None,
+                       root: Path | None) -> None:
+    """Serve the demo network on 127.0.0.1 (use it as an HTTP proxy).
+
+    Example: govcrawl demo serve --port 8710 --latency 50, then
+    curl -x http://127.0.0.1:8710 http://www.donghu.gov.test/zwgk/xxgknb/zf/index.html
+    """
+    from govcrawl.demo import network
+    from govcrawl.demo.server import DemoServer
+
+    root = root or network.ensure(epoch, scale)
+    try:
+        server = DemoServer(root, port, latency_ms)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on 127.0.0.1:{port} ({exc.strerror})") from None
+    hosts = ", ".join(sorted(server.encodings)[:5]) + (" …" if len(server.encodings) > 5 else "")
+    click.echo(f"serving demo epoch {server.epoch} from {root} on http://127.0.0.1:{server.port} "
+               f"(proxy for {hosts}); Ctrl-C stops", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 if __name__ == "__main__":
     main()

@@ -32,13 +32,17 @@ def _split(rng: random.Random, total: int, parts: int, weights: list[float]) -> 
 
 
 def generate_figures(rng: random.Random, template: str, scale: int,
-                     carried_over: int = 0) -> dict[str, int | float]:
-    """A consistent set of canonical metrics for one report (checks pass)."""
+                     carried_over: dict[str, int] | None = None) -> dict[str, int | float]:
+    """A consistent set of canonical metrics for one report (checks pass).
+
+    ``carried_over`` is last year's 结转下年度 per applicant column, so that a series of
+    reports carries over as real ones should.
+    """
     metrics: dict[str, int | float] = {}
     new_total = max(0, int(rng.gauss(scale, scale / 3))) if scale else 0
     applicant_weights = [0.82, 0.1, 0.01, 0.02, 0.03, 0.02]
     new = _split(rng, new_total, 6, applicant_weights)
-    prev = _split(rng, carried_over, 6, applicant_weights)
+    prev = [int((carried_over or {}).get(col, 0)) for col in _SIX]
     leaves = list(K.RESULT_LEAVES[template])
     leaf_weights = {"granted": 0.4, "partly_granted": 0.1, "unavailable.not_held": 0.25,
                     "not_processed.repeated": 0.05, "denied.process_info": 0.03,
@@ -410,6 +414,42 @@ def legacy_sections(spec: ReportSpec) -> list[tuple[str, str]]:
 
 # --- whole reports ----------------------------------------------------------------------
 
+def report_body_html(spec: ReportSpec, variant: int = 0, image_tables: bool = False) -> str:
+    """The report's own content (opening, six sections, tables) as portal editors paste it.
+
+    ``image_tables`` publishes the tables as pictures; the prose then states the key
+    figures, as such reports do.
+    """
+    body = [f"<p>{html.escape(opening(spec, variant))}</p>"]
+    sections = legacy_sections(spec) if spec.template == "legacy" else report_sections(spec)
+    m = spec.metrics
+    for number, (heading, text) in enumerate(sections, start=1):
+        if image_tables and number == 3:
+            text += (f"本年度共收到政府信息公开申请{m.get('requests.new.total', 0)}件，"
+                     f"办结申请{m.get('requests.results_total.total', 0)}件，"
+                     f"结转下年度继续办理{m.get('requests.carried_forward.total', 0)}件。")
+        body.append(f"<p><strong>{heading}</strong></p><p>{html.escape(text)}</p>")
+        if spec.template == "legacy":
+            continue
+        grids = {2: [proactive_grid(spec)], 3: [requests_grid(spec)], 4: [appeals_grid(spec)]}
+        for grid in grids.get(number, []):
+            if image_tables:
+                body.append(f'<p style="text-align:center"><img src="table{number}.png" '
+                            f'alt="表{number - 1}" width="600"></p>')
+            elif number == 3 and "split_table" in spec.quirks:
+                body.append(grid_html(grid[:12]))
+                body.append("<p>（续表）</p>")
+                body.append(grid_html(grid[12:]))
+            else:
+                body.append(grid_html(grid))
+    if spec.template == "legacy" and spec.local_rows:
+        rows = [[("统计指标", 1, 1), ("单位", 1, 1), ("统计数", 1, 1)]]
+        rows += [[(label, 1, 1), ("件", 1, 1), (str(value), 1, 1)]
+                 for label, value in spec.local_rows.items()]
+        body.append("<p>附：政府信息公开情况统计表</p>" + grid_html(rows))
+    return "\n".join(body)
+
+
 def render_html(spec: ReportSpec, encoding: str = "utf-8", declared: str | None = None,
                 variant: int = 0, chrome: bool = True) -> bytes:
     """A report page with portal chrome; ``declared`` may deliberately contradict ``encoding``."""
@@ -427,29 +467,7 @@ def render_html(spec: ReportSpec, encoding: str = "utf-8", declared: str | None 
     body.append(f'<h1 class="title">{html.escape(shown_title)}</h1>')
     body.append(f'<div class="info">发布日期：{spec.published} 来源：{html.escape(spec.agency)}</div>')
     body.append('<div class="TRS_Editor">')
-    body.append(f"<p>{html.escape(opening(spec, variant))}</p>")
-    sections = legacy_sections(spec) if spec.template == "legacy" else report_sections(spec)
-    for heading, text in sections:
-        body.append(f"<p><strong>{heading}</strong></p><p>{html.escape(text)}</p>")
-        if spec.template == "legacy":
-            continue
-        if heading.startswith("二"):
-            body.append(grid_html(proactive_grid(spec)))
-        elif heading.startswith("三"):
-            grid = requests_grid(spec)
-            if "split_table" in spec.quirks:
-                body.append(grid_html(grid[:12]))
-                body.append("<p>（续表）</p>")
-                body.append(grid_html(grid[12:]))
-            else:
-                body.append(grid_html(grid))
-        elif heading.startswith("四"):
-            body.append(grid_html(appeals_grid(spec)))
-    if spec.template == "legacy" and spec.local_rows:
-        rows = [[("统计指标", 1, 1), ("单位", 1, 1), ("统计数", 1, 1)]]
-        rows += [[(label, 1, 1), ("件", 1, 1), (str(value), 1, 1)]
-                 for label, value in spec.local_rows.items()]
-        body.append("<p>附：政府信息公开情况统计表</p>" + grid_html(rows))
+    body.append(report_body_html(spec, variant))
     body.append("</div></div>")
     if chrome:
         body.append('<div class="footer">主办单位：示范市东湖区人民政府 网站标识码 0000000000</div>')

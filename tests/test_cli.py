@@ -8,6 +8,7 @@ import resource
 
 import pytest
 from conftest import FILES, ROOT, run_cli
+
 from govcrawl.cli import main
 
 RECORD_KEYS = ["source", "title", "agency", "year", "template", "period_start", "period_end",
