@@ -130,9 +130,50 @@ def sample_report_command(out: Path, template: str, encoding: str, seed: int) ->
     click.echo(f"wrote {out} ({spec.report_title})")
 
 
-@main.group("demo")
-def demo_group() -> None:
-    """The bundled demo portal network: generate it, serve it on 127.0.0.1."""
+DEFAULT_DEMO_DB = Path("data") / "demo.db"
+
+
+@main.group("demo", invoke_without_command=True)
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=DEFAULT_DEMO_DB, show_default=True, help="The archive to create.")
+@click.option("--epoch", type=click.IntRange(1, 2), default=1, show_default=True)
+@click.option("--keep", is_flag=True, help="Crawl into the existing archive instead of a fresh one.")
+@click.pass_context
+def demo_group(ctx: click.Context, db_path: Path, epoch: int, keep: bool) -> None:
+    """Crawl the bundled demo portal network into a fresh archive (the main job, offline).
+
+    Generates the network, serves it on 127.0.0.1, crawls it with the real pipeline and
+    prints the summary.  Subcommands generate or serve the network on its own.
+
+    Example: govcrawl demo   (then: govcrawl demo --epoch 2 --keep, for a re-crawl a year later)
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from govcrawl import registry
+    from govcrawl.crawl import CrawlLocked, run_crawl
+    from govcrawl.demo import network
+    from govcrawl.demo.server import serve_in_thread
+
+    root = network.ensure(epoch)
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    portals = registry.from_demo_manifest(manifest)
+    if not keep:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    server = serve_in_thread(root)
+    click.echo(f"demo network epoch {epoch}: {len(portals)} portals, {manifest['report_count']} "
+               f"reports, served on http://127.0.0.1:{server.port}", err=True)
+    try:
+        result = run_crawl(portals, db_path, proxy=f"http://127.0.0.1:{server.port}", fast=True,
+                           command="demo")
+    except CrawlLocked as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        server.shutdown()
+    click.echo(result.summary(db_path))
+    click.echo(f"browse it: datasette {db_path}   (or query it: sqlite3 {db_path} "
+               "'select agency, year, template from reports order by agency, year')")
+    sys.exit(result.exit_code)
 
 
 def _epoch_option(func):
@@ -202,6 +243,116 @@ def demo_serve_command(port: int, epoch: int, latency_ms: float, scale: int | No
         pass
     finally:
         server.server_close()
+
+
+@main.command("crawl")
+@click.option("--portal", "portal_ids", multiple=True, help="Crawl only this portal (repeatable).")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("data") / "archive.db", show_default=True)
+@click.option("--registry", "registry_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Portal registry (default: data/portals.yml of the project).")
+@click.option("--proxy", default=None, help="Send every request through this HTTP proxy.")
+@click.option("--log-file", default=None, help="Write the crawl log (INFO) to this file.")
+@click.option("--verbose", is_flag=True, help="Log to stderr at INFO level.")
+@click.option("--no-delay", is_flag=True,
+              help="No politeness delays: only for a local mirror or the demo network.")
+def crawl_command(portal_ids: tuple[str, ...], db_path: Path, registry_path: Path | None,
+                  proxy: str | None, log_file: str | None, verbose: bool, no_delay: bool) -> None:
+    """Crawl registered portals into the archive; safe to run from cron.
+
+    Exit codes: 0 finished (per-URL errors are recorded in the archive), 1 the crawl did
+    not finish, 2 bad usage or registry, 3 another crawl is writing this archive.
+
+    Example: govcrawl crawl --portal 330702-wucheng --db data/archive.db --log-file crawl.log
+    """
+    from govcrawl import registry
+    from govcrawl.crawl import CrawlLocked, run_crawl
+
+    try:
+        portals = registry.select(registry.load_registry(registry_path), list(portal_ids))
+    except registry.RegistryError as exc:
+        raise click.UsageError(str(exc)) from None
+    level = "INFO" if verbose or log_file else "WARNING"
+    try:
+        result = run_crawl(portals, db_path, proxy=proxy, fast=no_delay, log_file=log_file,
+                           log_level=level, command="crawl " + " ".join(portal_ids))
+    except CrawlLocked as exc:
+        click.echo(f"govcrawl: {exc}", err=True)
+        sys.exit(3)
+    click.echo(result.summary(db_path))
+    sys.exit(result.exit_code)
+
+
+@main.command("reextract")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=Path("data") / "archive.db", show_default=True)
+def reextract_command(db_path: Path) -> None:
+    """Rebuild every derived table from the archived raw pages (no network).
+
+    Example: govcrawl reextract --db data/archive.db
+    """
+    import time
+
+    from govcrawl import archive
+    from govcrawl.crawl import ArchiveLock, CrawlLocked
+
+    start = time.perf_counter()
+    try:
+        with ArchiveLock(db_path):
+            counts = archive.reextract(archive.open_db(str(db_path)))
+    except CrawlLocked as exc:
+        click.echo(f"govcrawl: {exc}", err=True)
+        sys.exit(3)
+    seconds = time.perf_counter() - start
+    click.echo(f"reextracted {db_path}: {counts['fetches']} fetches replayed, {counts['extracted']} "
+               f"extractions, {counts['reports']} reports, {counts['versions']} versions in "
+               f"{seconds:.1f} s ({counts['extracted'] / max(seconds, 1e-9):.0f} extractions/s)")
+
+
+@main.group("portals")
+def portals_group() -> None:
+    """The portal registry (data/portals.yml)."""
+
+
+@portals_group.command("list")
+@click.option("--registry", "registry_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def portals_list_command(registry_path: Path | None) -> None:
+    """List registered portals: id, name, CMS, verified, listing URLs.
+
+    Example: govcrawl portals list
+    """
+    from govcrawl import registry
+
+    try:
+        portals = registry.load_registry(registry_path)
+    except registry.RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    for portal in portals:
+        flag = "demo" if portal.demo else ("verified" if portal.verified else "unverified")
+        click.echo(f"{portal.id:28} {portal.name:20} {portal.cms:8} {flag:10} {portal.listing_urls[0]}")
+    click.echo(f"{len(portals)} portals", err=True)
+
+
+@portals_group.command("check")
+@click.option("--registry", "registry_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def portals_check_command(registry_path: Path | None) -> None:
+    """Validate the registry: fields, URLs within allowed domains, division codes.
+
+    Example: govcrawl portals check
+    """
+    from govcrawl import registry
+
+    try:
+        portals = registry.load_registry(registry_path)
+    except registry.RegistryError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        sys.exit(2)
+    problems = [p for p in (registry.check_division(portal) for portal in portals) if p]
+    for problem in problems:
+        click.echo(problem, err=True)
+    click.echo(f"{len(portals)} portals, {len(problems)} problems")
+    sys.exit(2 if problems else 0)
 
 
 if __name__ == "__main__":

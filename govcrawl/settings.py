@@ -28,3 +28,19 @@ DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# --- pipelines: normalise → extract → dedupe → store ----------------------------------------
+ITEM_PIPELINES = {
+    "pipelines.normalise.NormalisePipeline": 100,
+    "pipelines.extract.ExtractPipeline": 200,
+    "pipelines.dedupe.DedupePipeline": 300,
+    "pipelines.store.ArchivePipeline": 400,
+}
+DOWNLOADER_MIDDLEWARES = {
+    "govcrawl.middlewares.ProxyMiddleware": 740,  # before Scrapy's HttpProxyMiddleware (750)
+}
+
+# --- govcrawl's own ---------------------------------------------------------------------------
+GOVCRAWL_DB = "data/archive.db"   # the archive the pipelines write
+GOVCRAWL_RUN_ID = 0               # set by `govcrawl crawl`
+GOVCRAWL_PROXY = ""               # e.g. the demo server: http://127.0.0.1:8710

@@ -7,9 +7,10 @@ import os
 import resource
 
 import pytest
-from conftest import FILES, ROOT, run_cli
 
 from govcrawl.cli import main
+
+from conftest import FILES, ROOT, run_cli
 
 RECORD_KEYS = ["source", "title", "agency", "year", "template", "period_start", "period_end",
                "published", "contact", "sections", "metrics", "cells", "checks", "warnings"]

@@ -10,10 +10,11 @@ import re
 import subprocess
 
 import pytest
-from conftest import ROOT, SHARED
 
 from govcrawl.extract import keys as K
 from govcrawl.extract.htmlsource import parse_html
+
+from conftest import ROOT, SHARED
 
 RUN = 26  # characters: long enough to be a report's own sentence, not a formula
 

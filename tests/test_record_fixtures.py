@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FILES, fixture_bytes, fixture_expected
 
 from govcrawl.extract.record import extract_bytes
+
+from conftest import FILES, fixture_bytes, fixture_expected
 
 NAMES = sorted(p.name for p in FILES.iterdir() if not p.name.endswith(".json"))
 RECORD_KEYS = ["source", "title", "agency", "year", "template", "period_start", "period_end",

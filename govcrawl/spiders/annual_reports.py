@@ -1,0 +1,148 @@
+"""One generic, registry-driven spider for every portal.
+
+Listing pages are fetched in full every run; report pages and attachments carry the
+validators of their last response (If-None-Match / If-Modified-Since), so an unchanged
+page costs a 304 and no extraction.  The spider only fetches; the pipelines extract and
+store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from govcrawl import discovery
+from govcrawl.archive import now_iso
+from govcrawl.items import ErrorItem, PageItem
+from govcrawl.registry import Portal
+
+PAGE_STATUSES = [304, 403, 404, 410, 412, 500, 502, 503]
+_TRS_META = ("ArticleTitle", "PubDate", "ColumnName", "SiteName")
+
+
+class AnnualReportsSpider(scrapy.Spider):
+    name = "annual_reports"
+
+    def __init__(self, portals: list[Portal] | None = None, portal: str | None = None,
+                 validators: dict[str, tuple[str | None, str | None]] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if portals is None:  # `scrapy crawl annual_reports [-a portal=ID,ID]`
+            from govcrawl.registry import load_registry, select
+
+            ids = [p for p in (portal or "").split(",") if p]
+            portals = select(load_registry(), ids)
+        self.portals = {p.id: p for p in portals}
+        self.allowed_domains = sorted({d for p in portals for d in p.allowed_domains})
+        self.validators = validators or {}
+        self.known_attachments: dict[str, list[str]] = {}
+        self.listings_ok: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):  # type: ignore[override]
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if not spider.validators and crawler.settings.get("GOVCRAWL_DB"):
+            from govcrawl.archive import known_attachments, open_db, validators
+
+            db = open_db(crawler.settings["GOVCRAWL_DB"])
+            spider.validators = validators(db)
+            spider.known_attachments = known_attachments(db)
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        for portal in self.portals.values():
+            for url in portal.listing_urls:
+                yield self._listing(url, portal.id)
+
+    # --- requests ----------------------------------------------------------------------
+    def _listing(self, url: str, portal_id: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error,
+                              meta={"portal": portal_id, "role": "listing"}, priority=10)
+
+    def _conditional(self, url: str, callback, portal_id: str, **meta: Any) -> scrapy.Request:
+        headers = {}
+        etag, modified = self.validators.get(url, (None, None))
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
+        return scrapy.Request(url, callback=callback, errback=self.on_error, headers=headers,
+                              meta={"portal": portal_id, "handle_httpstatus_list": PAGE_STATUSES,
+                                    **meta})
+
+    # --- callbacks -----------------------------------------------------------------------
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        portal_id = response.meta["portal"]
+        self.listings_ok.add(portal_id)
+        self.crawler.stats.inc_value("govcrawl/spider/listing_pages_count")
+        links = [(a.attrib.get("href", ""), " ".join(a.css("::text").getall()).strip()
+                  or a.attrib.get("title", "")) for a in response.css("a[href]")]
+        for href, text in links:
+            title = text or ""
+            if not discovery.is_report_title(title):
+                continue
+            url = urljoin(response.url, href)
+            if discovery.is_attachment(url):
+                yield self._conditional(url, self.parse_attachment, portal_id, referer=response.url,
+                                        role="attachment")
+            else:
+                yield self._conditional(url, self.parse_report, portal_id, listing_title=title,
+                                        role="report")
+        text = response.text
+        for url in discovery.trs_pages(text, response.url) + discovery.next_links(links, response.url):
+            yield self._listing(url, portal_id)
+
+    def parse_report(self, response: Response) -> Iterator[Any]:
+        portal_id = response.meta["portal"]
+        redirected = response.meta.get("redirect_urls")
+        if redirected and urlsplit(response.url).path in ("/", "/index.html", "/index.htm", "/index.shtml"):
+            # A deleted report: portals send it to the home page (meta refresh or 30x).
+            self.crawler.stats.inc_value("govcrawl/spider/deleted_pages_count")
+            yield ErrorItem(redirected[0], portal_id, "deleted: redirected to the home page",
+                            response.status)
+            return
+        item = self._page(response, "report")
+        if response.status == 200:
+            item.trs_meta = {name: value for name in _TRS_META if (value := response.css(
+                f'meta[name="{name}"]::attr(content)').get())} if hasattr(response, "css") else {}
+        yield item
+        if response.status == 304:
+            # The page is unchanged; its attachments are revalidated all the same.
+            for url in self.known_attachments.get(response.url, []):
+                yield self._conditional(url, self.parse_attachment, portal_id, referer=response.url,
+                                        role="attachment")
+        if response.status != 200:
+            return
+        allowed = set(self.allowed_domains)
+        for url in discovery.attachment_links(response.body, response.url, allowed):
+            yield self._conditional(url, self.parse_attachment, portal_id, referer=response.url,
+                                    role="attachment")
+
+    def parse_attachment(self, response: Response) -> Iterator[Any]:
+        yield self._page(response, "attachment", referer=response.meta.get("referer"))
+
+    def _page(self, response: Response, kind: str, referer: str | None = None) -> PageItem:
+        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1")
+                   for k, v in response.headers.items()}
+        if response.status not in (200, 304):
+            self.crawler.stats.inc_value(f"govcrawl/spider/http_{response.status}_count")
+        return PageItem(url=response.url, portal_id=response.meta["portal"], kind=kind,
+                        status=response.status, body=response.body if response.status == 200 else b"",
+                        headers=headers, fetched_at=now_iso(), referer=referer,
+                        listing_title=response.meta.get("listing_title"))
+
+    def on_error(self, failure: Failure) -> Iterator[ErrorItem]:
+        request = failure.request
+        reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        status = getattr(getattr(failure.value, "response", None), "status", None)
+        self.crawler.stats.inc_value("govcrawl/spider/request_errors_count")
+        yield ErrorItem(request.url, request.meta.get("portal"), reason, status)

@@ -1,0 +1,16 @@
+"""Normalise: sha256 and media type of the raw bytes (from the bytes, then the headers)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from govcrawl.extract.decode import sniff_media_type
+from govcrawl.items import PageItem
+
+
+class NormalisePipeline:
+    def process_item(self, item, spider=None):
+        if isinstance(item, PageItem) and item.status == 200:
+            item.sha256 = hashlib.sha256(item.body).hexdigest()
+            item.media_type = sniff_media_type(item.body, item.url)
+        return item

@@ -1,0 +1,111 @@
+"""The portal registry and the spider's network-free helpers."""
+
+from __future__ import annotations
+
+import pytest
+
+from govcrawl import discovery, registry
+from govcrawl.demo import network
+
+
+def entry(**overrides):
+    base = {"id": "510522-hejiang", "province": "四川", "district": "合江县", "code": "510522",
+            "homepage": "https://www.hejiang.gov.cn/", "allowed_domains": ["www.hejiang.gov.cn"],
+            "listing_urls": ["https://www.hejiang.gov.cn/gk/zfxxgknb/"]}
+    return {**base, **overrides}
+
+
+def test_a_valid_entry_loads():
+    (portal,) = registry.parse_registry([entry()])
+    assert portal.id == "510522-hejiang" and portal.cms == "generic" and not portal.verified
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"listing_urls": []}, "portal 510522-hejiang: field listing_urls: missing"),
+    ({"code": "51052"}, "field code: '51052' is not a 6-digit division code"),
+    ({"id": "hejiang"}, "field id: 'hejiang' is not"),
+    ({"listing_urls": ["https://evil.example.com/x/"]}, "field allowed_domains: evil.example.com"),
+    ({"cms": "wordpress"}, "field cms: 'wordpress' is not one of"),
+    ({"listing_urls": ["ftp://www.hejiang.gov.cn/"]}, "is not an http(s) URL"),
+])
+def test_errors_name_the_portal_and_the_field(change, message):
+    with pytest.raises(registry.RegistryError) as caught:
+        registry.parse_registry([entry(**change)], "portals.yml")
+    assert any(message in problem for problem in caught.value.problems), caught.value.problems
+
+
+def test_duplicate_ids_are_refused():
+    with pytest.raises(registry.RegistryError, match="duplicate"):
+        registry.parse_registry([entry(), entry()])
+
+
+def test_the_shipped_registry_is_valid_with_real_and_demo_portals():
+    portals = registry.load_registry()
+    real = [p for p in portals if not p.demo]
+    assert len(real) >= 40 and not any(p.verified for p in real)
+    assert all(registry.check_division(p) is None for p in real)
+    demo = {p.id: p for p in portals if p.demo}
+    manifest = network.generate(network.cache_root() / "_unused", 1, write=False)
+    assert set(demo) == {p["id"] for p in manifest["portals"]}
+    for portal in manifest["portals"]:
+        assert list(demo[portal["id"]].listing_urls) == portal["listing_urls"]
+
+
+def test_division_code_mismatch_is_reported():
+    (portal,) = registry.parse_registry([entry(code="510521", id="510521-hejiang")])
+    assert "is 泸县" in registry.check_division(portal) or "not" in registry.check_division(portal)
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("示范市东湖区财政局2023年政府信息公开工作年度报告", True),
+    ("2019年度政府信息公开年度报告", True),
+    ("二〇二〇年政府信息公开工作年度报告", True),
+    ("舒兰市市场监督管理局2016年政务信息公开年度报告", True),
+    ("图解：东湖区2024年度政府信息公开工作年度报告", False),
+    ("关于做好2024年度政府信息公开工作年度报告编制发布工作的通知", False),
+    ("示范市东湖区人民政府2025年政务公开工作要点", False),
+    ("东湖区召开2025年政务公开工作推进会", False),
+    ("首页", False),
+])
+def test_report_titles(title, expected):
+    assert discovery.is_report_title(title) is expected
+
+
+def test_trs_paging_from_the_first_page_only():
+    page = '<script>createPageHTML(4, 0, "index", "html");</script>'
+    assert discovery.trs_pages(page, "http://a.gov.test/col/index.html") == [
+        "http://a.gov.test/col/index_1.html", "http://a.gov.test/col/index_2.html",
+        "http://a.gov.test/col/index_3.html"]
+    assert discovery.trs_pages(page.replace("4, 0", "4, 2"), "http://a.gov.test/col/index_2.html") == []
+    six = "createPageHTML('page_div', 3, 0, 'index', 'shtml', 40);"
+    assert discovery.trs_pages(six, "http://a.gov.test/c/index.shtml")[-1] == "http://a.gov.test/c/index_2.shtml"
+
+
+def test_next_links_stay_on_the_column_and_host():
+    url = "http://a.gov.test/col/col12/index.html"
+    links = [("index.html?uid=1&pageNum=2", "2"), ("/col/col99/index.html?uid=1&pageNum=2", "x"),
+             ("http://b.gov.test/next.html", "下一页"), ("/zwgk/index_3.html", "下一页"),
+             ("javascript:void(0)", "下一页")]
+    assert discovery.next_links(links, url) == ["http://a.gov.test/col/col12/index.html?uid=1&pageNum=2",
+                                                "http://a.gov.test/zwgk/index_3.html"]
+
+
+@pytest.mark.parametrize(("report", "listing"), [
+    ("http://www.gztongzi.gov.cn/zwgk/zfxxgk/zfxxgknb/2022n/202302/t20230218_78246924.html",
+     "http://www.gztongzi.gov.cn/zwgk/zfxxgk/zfxxgknb/2022n/"),
+    ("http://www.panyu.gov.cn/zwgk/zfxxgk/zfxxgknb/bm/mb2021/content/post_8040242.html",
+     "http://www.panyu.gov.cn/zwgk/zfxxgk/zfxxgknb/bm/mb2021/"),
+    ("https://zwinkt.com/zwgk/art/2018/2/28/art_46355_1634538.html",
+     "https://zwinkt.com/col/col46355/index.html"),
+])
+def test_guess_listing_url(report, listing):
+    assert discovery.guess_listing_url(report) == listing
+
+
+def test_attachment_links_and_deleted_pages():
+    page = ('<a href="P012.pdf">全文</a><a href="/x/a.DOCX">b</a><a href="http://other.test/c.pdf">c</a>'
+            '<a href="page.html">d</a>')
+    assert discovery.attachment_links(page, "http://a.gov.test/r/t1.html", {"a.gov.test"}) == [
+        "http://a.gov.test/r/P012.pdf", "http://a.gov.test/x/a.DOCX"]
+    assert discovery.is_meta_refresh_home('<meta http-equiv="refresh" content="0;url=/">')
+    assert not discovery.is_meta_refresh_home('<meta http-equiv="refresh" content="0;url=/news/1.html">')
