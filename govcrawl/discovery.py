@@ -78,37 +78,22 @@ def is_meta_refresh_home(html_text: str) -> bool:
     return bool(re.search(r"http-equiv=[\"']?refresh[\"']?[^>]*url=/?(?:index\.s?html?)?[\"'>]", head))
 
 
-def attachment_links(html: bytes | str, url: str, allowed_hosts: set[str] | None = None) -> list[str]:
-    """Attachment URLs (pdf, doc, docx, wps, xls, xlsx, et) linked from a report page."""
-    from lxml import etree
+_HREF = re.compile(rb"""href\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 
-    text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
-    try:
-        root = etree.fromstring(text, etree.HTMLParser())
-    except (etree.XMLSyntaxError, ValueError):
-        return []
-    if root is None:
-        return []
+
+def attachment_links(html: bytes | str, url: str, allowed_hosts: set[str] | None = None) -> list[str]:
+    """Attachment URLs (pdf, doc, docx, wps, xls, xlsx, et) linked from a report page.
+
+    A scan of href attributes, not a parse: it runs on every report page of a crawl.
+    """
+    data = html.encode("utf-8") if isinstance(html, str) else html
     out = []
-    for href in root.xpath("//a/@href"):
-        absolute = urljoin(url, str(href).strip())
+    for match in _HREF.finditer(data):
+        href = match.group(1).decode("latin-1").strip()
+        if not is_attachment(href):
+            continue
+        absolute = urljoin(url, href)
         host = urlsplit(absolute).hostname
-        if is_attachment(absolute) and (allowed_hosts is None or host in allowed_hosts):
+        if allowed_hosts is None or host in allowed_hosts:
             out.append(absolute)
     return list(dict.fromkeys(out))
-
-
-def guess_listing_url(report_url: str) -> str:
-    """A report's 年报 column, from its URL: usually the report page's parent folder.
-
-    TRS ``…/col/YYYYMM/tYYYYMMDD_id.html`` → ``…/col/``; Guangdong ``…/col/content/post_id.html``
-    → ``…/col/``; Hanweb ``/art/Y/M/D/art_<col>_<id>.html`` → ``/col/col<col>/index.html``.
-    """
-    parts = urlsplit(report_url)
-    path = parts.path
-    hanweb = re.search(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_(\d+)_\d+\.s?html?$", path)
-    if hanweb:
-        return f"{parts.scheme}://{parts.netloc}/col/col{hanweb.group(1)}/index.html"
-    folder = path.rsplit("/", 1)[0]
-    folder = re.sub(r"/(?:\d{6}|\d{4}-\d{2}-\d{2}|\d{8}|content|\d{4}/\d{2})$", "", folder)
-    return f"{parts.scheme}://{parts.netloc}{folder}/"

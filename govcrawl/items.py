@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -19,7 +19,6 @@ class PageItem:
     fetched_at: str
     referer: str | None = None
     listing_title: str | None = None
-    trs_meta: dict[str, str] = field(default_factory=dict)
     # filled by the pipelines
     sha256: str | None = None
     media_type: str | None = None

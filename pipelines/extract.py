@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from scrapy.utils.defer import deferred_to_future
+from twisted.internet import threads
+
 from govcrawl.extract.errors import ExtractionError
 from govcrawl.extract.record import extract_bytes
 from govcrawl.items import PageItem
@@ -16,7 +19,7 @@ class ExtractPipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_item(self, item, spider=None):
+    async def process_item(self, item, spider=None):
         if not isinstance(item, PageItem) or item.kind != "report" or item.status != 200:
             return item
         db = crawler_db(self.crawler)
@@ -25,9 +28,16 @@ class ExtractPipeline:
             item.unchanged = True
             return item
         self.crawler.stats.inc_value("govcrawl/extract/extractions_count")
-        try:
-            item.record = extract_bytes(item.body, item.url, item.media_type)
-        except ExtractionError as exc:
-            item.not_report = exc.reason
+        # Off the reactor thread, so that downloads go on while a page is being read.
+        item.record, item.not_report = await deferred_to_future(
+            threads.deferToThread(_extract, item.body, item.url, item.media_type))
+        if item.not_report:
             self.crawler.stats.inc_value("govcrawl/extract/not_report_count")
         return item
+
+
+def _extract(body: bytes, url: str, media_type: str | None):
+    try:
+        return extract_bytes(body, url, media_type), None
+    except ExtractionError as exc:
+        return None, exc.reason

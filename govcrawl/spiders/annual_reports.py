@@ -22,7 +22,6 @@ from govcrawl.items import ErrorItem, PageItem
 from govcrawl.registry import Portal
 
 PAGE_STATUSES = [304, 403, 404, 410, 412, 500, 502, 503]
-_TRS_META = ("ArticleTitle", "PubDate", "ColumnName", "SiteName")
 
 
 class AnnualReportsSpider(scrapy.Spider):
@@ -111,9 +110,6 @@ class AnnualReportsSpider(scrapy.Spider):
                             response.status)
             return
         item = self._page(response, "report")
-        if response.status == 200:
-            item.trs_meta = {name: value for name in _TRS_META if (value := response.css(
-                f'meta[name="{name}"]::attr(content)').get())} if hasattr(response, "css") else {}
         yield item
         if response.status == 304:
             # The page is unchanged; its attachments are revalidated all the same.
