@@ -31,6 +31,7 @@ from pathlib import Path
 
 from govcrawl.demo import network
 from govcrawl.demo.server import serve_in_thread
+from govcrawl.registry import demo_entries
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,24 +78,22 @@ def main() -> None:
         registry = tmp_path / "portals.yml"
         import yaml
 
-        registry.write_text(yaml.safe_dump([
-            {"id": p["id"], "province": p["province"], "city": p["city"], "district": p["district"],
-             "code": p["code"], "homepage": p["homepage"], "listing_urls": p["listing_urls"],
-             "allowed_domains": p["allowed_domains"], "cms": p["cms"], "demo": True}
-            for p in manifest["portals"]], allow_unicode=True), encoding="utf-8")
+        registry.write_text(yaml.safe_dump(demo_entries(manifest), allow_unicode=True), encoding="utf-8")
         server = serve_in_thread(tmp_path / "net", latency_ms=args.latency)
         proxy = f"http://127.0.0.1:{server.port}"
         db = tmp_path / "archive.db"
         try:
             start = time.perf_counter()
-            full = subprocess.run(
+            full = subprocess.Popen(
                 [sys.executable, "-m", "govcrawl.cli", "crawl", "--registry", str(registry),
                  "--db", str(db), "--proxy", proxy, "--no-delay"],
-                cwd=ROOT, capture_output=True, text=True)
+                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            samples = _sample_rss(full)
+            stderr = full.stderr.read() if full.stderr else ""
             full_seconds = time.perf_counter() - start
             full_peak = child_peak_mb()
             if full.returncode != 0:
-                sys.exit(f"full crawl failed: {full.stderr[-2000:]}")
+                sys.exit(f"full crawl failed: {stderr[-2000:]}")
             with sqlite3.connect(db) as conn:
                 counts = json.loads(conn.execute("SELECT counts FROM crawl_runs").fetchone()[0])
                 reports = conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
@@ -117,6 +116,10 @@ def main() -> None:
         bare_rate = (len(urls) + len(listing_urls)) / bare_seconds
         print(f"full pipeline: {requests} requests in {full_seconds:.1f} s = {full_rate:.0f} pages/s, "
               f"{reports} reports archived; peak RSS {full_peak:.0f} MB")
+        if samples:
+            quarters = [samples[min(len(samples) - 1, int(len(samples) * q))] for q in (0.25, 0.5, 0.75)]
+            print("crawl RSS over time (MB) at 25/50/75/100% of the crawl: "
+                  + " / ".join(f"{v:.0f}" for v in [*quarters, samples[-1]]))
         print(f"bare Scrapy:   {len(urls) + len(listing_urls)} requests in {bare_seconds:.1f} s = "
               f"{bare_rate:.0f} pages/s")
         print(f"ratio full / bare: {full_rate / bare_rate:.2f}")
@@ -126,6 +129,20 @@ def main() -> None:
         seconds = time.perf_counter() - start
         print(f"reextract: {reports} reports in {seconds:.1f} s = {reports / seconds:.0f} reports/s "
               f"(process included) — {re.stdout.strip()}")
+
+
+def _sample_rss(process: subprocess.Popen) -> list[float]:
+    """The crawl process's resident memory every second until it exits (MB)."""
+    samples = []
+    while process.poll() is None:
+        try:
+            for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    samples.append(int(line.split()[1]) / 1024)
+        except OSError:
+            pass
+        time.sleep(1)
+    return samples
 
 
 def _listing_urls(manifest: dict, root: Path) -> list[str]:

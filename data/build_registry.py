@@ -21,6 +21,7 @@ from admtp import Division
 
 from govcrawl.demo import network
 from govcrawl.discovery import guess_listing_url
+from govcrawl.registry import demo_entries
 
 HERE = Path(__file__).resolve().parent
 COUNTY_LEVELS = ("县", "区", "旗", "街道", "镇", "乡", "县级", "功能区", "开发区")
@@ -85,10 +86,7 @@ def main(tsv: Path) -> None:
         elif "/content/post_" in parts.path:
             entry["cms"] = "gd"
     demo = network.generate(Path("/tmp/_registry_demo"), 1, write=False)
-    demo_entries = [{"id": p["id"], "province": p["province"], "city": p["city"],
-                     "district": p["district"], "code": p["code"], "homepage": p["homepage"],
-                     "listing_urls": p["listing_urls"], "allowed_domains": p["allowed_domains"],
-                     "cms": p["cms"], "verified": True, "demo": True} for p in demo["portals"]]
+    demo_portals = demo_entries(demo)
     out = HERE / "portals.yml"
     header = ("# The portal registry: one entry per portal (validated on load; `govcrawl portals check`).\n"
               "# Real portals come from report URLs seen on real portals (data/build_registry.py);\n"
@@ -97,7 +95,7 @@ def main(tsv: Path) -> None:
     body = yaml.safe_dump(sorted(entries.values(), key=lambda e: e["id"]) + demo_entries,
                           allow_unicode=True, sort_keys=False, width=120)
     out.write_text(header + body, encoding="utf-8")
-    print(f"wrote {out}: {len(entries)} real portals, {len(demo_entries)} demo portals")
+    print(f"wrote {out}: {len(entries)} real portals, {len(demo_portals)} demo portals")
 
 
 if __name__ == "__main__":

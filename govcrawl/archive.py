@@ -455,10 +455,14 @@ def iter_fetches(db: sqlite_utils.Database) -> Iterator[Fetch]:
 
 
 def reextract(db: sqlite_utils.Database) -> dict[str, int]:
-    """Rebuild every derived table from the raw ones; no network.  Idempotent."""
-    with db.conn:
-        for table in DERIVED_TABLES:
-            db.execute(f"DELETE FROM {table}")
+    """Rebuild every derived table from the raw ones; no network.  Idempotent.
+
+    One transaction: the archive shows either the old derived tables or the new ones.
+    """
+    db.conn.commit()
+    db.execute("BEGIN")
+    for table in DERIVED_TABLES:
+        db.execute(f"DELETE FROM {table}")
     counts = {"fetches": 0, "extracted": 0, "reports": 0, "versions": 0}
     events: list[tuple[str, int, str, Any]] = []
     for fetch in iter_fetches(db):
@@ -466,8 +470,8 @@ def reextract(db: sqlite_utils.Database) -> dict[str, int]:
     for did, url, at in db.execute("SELECT id, url, at FROM disappearances ORDER BY id").fetchall():
         events.append((at, 1, str(did), (url, at)))
     events.sort(key=lambda e: (e[0], e[1], int(e[2])))
-    for _, kind, _, payload in events:
-        with db.conn:
+    try:
+        for _, kind, _, payload in events:
             if kind == 0:
                 outcome = apply_fetch(db, payload)
                 counts["fetches"] += 1
@@ -476,6 +480,10 @@ def reextract(db: sqlite_utils.Database) -> dict[str, int]:
                 counts["versions"] += int(outcome.new_version)
             else:
                 apply_disappearance(db, *payload)
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
     return counts
 
 

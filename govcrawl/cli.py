@@ -17,6 +17,7 @@ import click
 from govcrawl.extract.errors import ExtractionError
 
 EXIT_BAD_INPUT = 2
+MAX_INPUT_BYTES = 64 * 1024 * 1024  # no report is larger; bigger files are refused unread
 
 
 def _fail(path: str, reason: str) -> None:
@@ -36,13 +37,16 @@ def main() -> None:
 @click.option("--media-type", default=None,
               help="Override the detected media type (text/html, text/plain).")
 def extract_command(file: Path, as_json: bool, media_type: str | None) -> None:
-    """Extract the report record from one file (HTML page or flattened text).
+    """Extract the report record from one file (HTML, text, PDF or DOCX).
 
     Example: govcrawl extract report.html --json
     """
     from govcrawl.extract.record import extract_bytes
 
     try:
+        size = file.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            _fail(str(file), f"file too large ({size} bytes > {MAX_INPUT_BYTES})")
         data = file.read_bytes()
     except OSError as exc:
         _fail(str(file), f"cannot read ({exc.strerror or exc})")

@@ -97,3 +97,19 @@ def attachment_links(html: bytes | str, url: str, allowed_hosts: set[str] | None
         if allowed_hosts is None or host in allowed_hosts:
             out.append(absolute)
     return list(dict.fromkeys(out))
+
+
+def guess_listing_url(report_url: str) -> str:
+    """A report's 年报 column, from its URL: usually the report page's parent folder.
+
+    TRS ``…/col/YYYYMM/tYYYYMMDD_id.html`` → ``…/col/``; Guangdong ``…/col/content/post_id.html``
+    → ``…/col/``; Hanweb ``/art/Y/M/D/art_<col>_<id>.html`` → ``/col/col<col>/index.html``.
+    """
+    parts = urlsplit(report_url)
+    path = parts.path
+    hanweb = re.search(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_(\d+)_\d+\.s?html?$", path)
+    if hanweb:
+        return f"{parts.scheme}://{parts.netloc}/col/col{hanweb.group(1)}/index.html"
+    folder = path.rsplit("/", 1)[0]
+    folder = re.sub(r"/(?:\d{6}|\d{4}-\d{2}-\d{2}|\d{8}|content|\d{4}/\d{2})$", "", folder)
+    return f"{parts.scheme}://{parts.netloc}{folder}/"

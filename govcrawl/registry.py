@@ -132,13 +132,17 @@ def select(portals: list[Portal], ids: tuple[str, ...] | list[str]) -> list[Port
     return [known[i] for i in ids]
 
 
+def demo_entries(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """Registry entries (as written in portals.yml) for a generated demo network."""
+    return [{"id": p["id"], "province": p["province"], "city": p["city"], "district": p["district"],
+             "code": p["code"], "homepage": p["homepage"], "listing_urls": p["listing_urls"],
+             "allowed_domains": p["allowed_domains"], "cms": p["cms"], "verified": True, "demo": True}
+            for p in manifest["portals"]]
+
+
 def from_demo_manifest(manifest: dict[str, Any]) -> list[Portal]:
-    """Registry entries for a generated demo network (its manifest lists the portals)."""
-    return parse_registry([
-        {"id": p["id"], "province": p["province"], "city": p["city"], "district": p["district"],
-         "code": p["code"], "homepage": p["homepage"], "listing_urls": p["listing_urls"],
-         "allowed_domains": p["allowed_domains"], "cms": p["cms"], "verified": True, "demo": True}
-        for p in manifest["portals"]], "demo manifest")
+    """The portals of a generated demo network (its manifest lists them)."""
+    return parse_registry(demo_entries(manifest), "demo manifest")
 
 
 def check_division(portal: Portal) -> str | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from govcrawl import archive
+from govcrawl import archive, registry
 from govcrawl.demo import network
 from govcrawl.demo.server import serve_in_thread
 
@@ -30,11 +30,6 @@ def cache(tmp_path_factory) -> Path:
         network.generate(path / "govcrawl" / "demo" / f"seed{network.DEFAULT_SEED}-scale0" /
                          f"epoch-{epoch}", epoch)
     return path
-
-
-def _env(cache: Path) -> dict[str, str]:
-    return {**os.environ, "GOVCRAWL_CACHE": str(cache / "govcrawl" / "demo").removesuffix(
-        "/govcrawl/demo") or str(cache)}
 
 
 def govcrawl(cache: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -172,11 +167,8 @@ def test_two_crawls_at_once_the_second_exits_at_once(cache, tmp_path):
     root = epoch_root(cache, 1)
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     registry_file = tmp_path / "portals.yml"
-    registry_file.write_text(yaml.safe_dump([
-        {"id": p["id"], "province": p["province"], "city": p["city"], "district": p["district"],
-         "code": p["code"], "homepage": p["homepage"], "listing_urls": p["listing_urls"],
-         "allowed_domains": p["allowed_domains"], "cms": p["cms"], "demo": True}
-        for p in manifest["portals"]], allow_unicode=True), encoding="utf-8")
+    registry_file.write_text(yaml.safe_dump(registry.demo_entries(manifest), allow_unicode=True),
+                             encoding="utf-8")
     server = serve_in_thread(root, latency_ms=300)
     db = tmp_path / "busy.db"
     args = [sys.executable, "-m", "govcrawl.cli", "crawl", "--registry", str(registry_file), "--db",

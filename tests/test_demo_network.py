@@ -134,13 +134,15 @@ def test_every_html_report_extracts_to_its_manifest(epoch_fixture, request):
     assert problems == []
 
 
-@pytest.mark.xfail(reason="PDF/DOCX extraction comes with the attachments issue", strict=True)
 def test_attachment_only_reports_extract_to_their_manifest(epoch1):
     attachment_reports = [r for r in iter_reports(epoch1) if r["kind"] in ("pdf", "docx")]
-    assert attachment_reports
+    assert {r["kind"] for r in attachment_reports} == {"pdf", "docx"}
     for report in attachment_reports:
-        record = extract_bytes(_bytes(epoch1, report["attachments"][0]), report["attachments"][0])
+        url = report["attachments"][0]
+        record = extract_bytes(_bytes(epoch1, url), url)
         assert record["metrics"] == report["metrics"]
+        for field in ("template", "agency", "year", "contact"):
+            assert record[field] == report[field], (url, field)
 
 
 def test_epoch_two_revises_removes_and_adds(epoch1, epoch2):

@@ -31,26 +31,32 @@ def placeholder_png(width: int = 120, height: int = 60, shade: int = 200) -> byt
             + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 
 
-# --- DOCX ---------------------------------------------------------------------------------
-
-def _grid_to_docx(document, rows: list[list[S.Cell]]) -> None:
-    width = sum(colspan for _, _, colspan in rows[0])
-    table = document.add_table(rows=len(rows), cols=width)
-    table.style = "Table Grid"
+def place(rows: list[list[S.Cell]]) -> list[tuple[int, int, str, int, int]]:
+    """Grid positions of a table's cells: (row, column, text, rowspan, colspan)."""
+    placed = []
     occupied: set[tuple[int, int]] = set()
     for r, row in enumerate(rows):
         c = 0
         for text, rowspan, colspan in row:
             while (r, c) in occupied:
                 c += 1
-            cell = table.cell(r, c)
-            if rowspan > 1 or colspan > 1:
-                cell = cell.merge(table.cell(r + rowspan - 1, c + colspan - 1))
-            cell.text = text
-            for dr in range(rowspan):
-                for dc in range(colspan):
-                    occupied.add((r + dr, c + dc))
+            placed.append((r, c, text, rowspan, colspan))
+            occupied.update((r + dr, c + dc) for dr in range(rowspan) for dc in range(colspan))
             c += colspan
+    return placed
+
+
+# --- DOCX ---------------------------------------------------------------------------------
+
+def _grid_to_docx(document, rows: list[list[S.Cell]]) -> None:
+    width = sum(colspan for _, _, colspan in rows[0])
+    table = document.add_table(rows=len(rows), cols=width)
+    table.style = "Table Grid"
+    for r, c, text, rowspan, colspan in place(rows):
+        cell = table.cell(r, c)
+        if rowspan > 1 or colspan > 1:
+            cell = cell.merge(table.cell(r + rowspan - 1, c + colspan - 1))
+        cell.text = text
 
 
 def render_docx(spec: S.ReportSpec) -> bytes:
@@ -131,18 +137,7 @@ class _Pdf:
     def table(self, rows: list[list[S.Cell]], size: float = 7.0) -> None:
         width = sum(colspan for _, _, colspan in rows[0])
         col_w = (_PAGE_W - 2 * _MARGIN) / width
-        placed: list[tuple[int, int, str, int, int]] = []
-        occupied: set[tuple[int, int]] = set()
-        for r, row in enumerate(rows):
-            c = 0
-            for text, rowspan, colspan in row:
-                while (r, c) in occupied:
-                    c += 1
-                placed.append((r, c, text, rowspan, colspan))
-                for dr in range(rowspan):
-                    for dc in range(colspan):
-                        occupied.add((r + dr, c + dc))
-                c += colspan
+        placed = place(rows)
         heights = [size * 2.2] * len(rows)
         for r, _c, text, rowspan, colspan in placed:
             if rowspan == 1:

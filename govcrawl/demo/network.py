@@ -100,8 +100,12 @@ def build_portals(scale: int | None = None, seed: int = DEFAULT_SEED) -> list[Po
         if index < len(DISTRICTS):
             slug, district, city, province, code = DISTRICTS[index]
         else:
-            rng = random.Random(sub_seed(seed, "district", index))
-            name = "".join(rng.sample(SYLLABLES, 2))
+            # Distinct names (agency + year identifies a report): syllable pairs, then triples.
+            k = index - len(DISTRICTS)
+            width = len(SYLLABLES)
+            digits = [k % width, k // width] if k < width ** 2 else \
+                [(k - width ** 2) % width, (k - width ** 2) // width % width, (k - width ** 2) // width ** 2]
+            name = "".join(SYLLABLES[d % width] for d in digits)
             slug, district, city, province = f"d{index:04d}", f"{name}区", "规模市", "规模省"
             code = f"98{index // 100 % 100:02d}{index % 100:02d}"
         portal = Portal(index, slug, district, city, province, code,

@@ -79,7 +79,7 @@ def grid_rows(grid: list[list[tuple[int, str] | None]]) -> list[SourceRow]:
         cells: list[str | None] = []
         for slot in row:
             if slot is None:
-                cells.append("")
+                cells.append(None)  # no cell here at all (a short row), not an empty one
                 continue
             cid, text = slot
             if cid in seen:

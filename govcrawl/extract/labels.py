@@ -45,7 +45,7 @@ _REQUEST_CANDIDATES = _requests_candidates()
 _PROACTIVE_CANDIDATES = _proactive_candidates()
 # Short labels that are also column headers: only numbered forms are rows.
 _NEEDS_NUMBERING = {"总计": "results_total", "其他": "other.other"}
-_NUMBERED = re.compile(r"^\s*(?:[(（]\s*[一二三四五六七八九十]+\s*[)）]|\d+\s*[.．、)])")
+_NUMBERED = re.compile(r"^\s*(?:[(（]\s*[一二三四五六七八九十]+\s*[)）]|\d+\s*[.．、,)])")
 
 
 def _best(candidates: list[tuple[str, K.Row]], text_key: str) -> tuple[K.Row, str] | None:

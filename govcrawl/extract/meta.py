@@ -186,6 +186,8 @@ def qualify_agency(agency: str, text: str) -> str:
     prefixed = re.findall(
         rf"(?:^|[由与布，,。\s(（])(?![由与布请向在])((?:[{CJK}]{{1,8}}?(?:省|市|区|县|旗|州|盟))+){esc}",
         head)
+    prefixed = [re.split(r"[由与向在和及]", p)[-1] for p in prefixed]
+    prefixed = [p for p in prefixed if len(p) >= 2]
     if prefixed:
         longest = max(prefixed, key=len)
         if len(longest) <= 12:

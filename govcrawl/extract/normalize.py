@@ -51,7 +51,7 @@ def _fold_short(text: str) -> str:
 
 
 _LABEL_DROP = re.compile(r"[\s\"'()\[\]<>《》,.;:!?、·/\\|_*#~-]+")
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[,.]|\(?[一二三四五六七八九十]+\)|\d+[.)])")
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[,.]|\(?[一二三四五六七八九十]+\)|\d+[.),](?!\d))")
 
 
 @lru_cache(maxsize=8192)

@@ -37,6 +37,14 @@ def load_document(data: bytes, path: str, media_type: str | None = None,
         if len(data) > MAX_TEXT_BYTES:
             raise ExtractionError(path, f"text too large ({len(data)} bytes)")
         return parse_text(data, path)
+    if media_type == "application/pdf":
+        from govcrawl.extract.pdfsource import parse_pdf
+
+        return parse_pdf(data, path)
+    if media_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+        from govcrawl.extract.docxsource import parse_docx
+
+        return parse_docx(data, path)
     raise ExtractionError(path, f"unsupported format {media_type}")
 
 

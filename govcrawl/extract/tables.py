@@ -115,11 +115,13 @@ _REG_2019_TO_2021 = {"new_made": "issued", "total_published": "in_force"}
 def _split(row: SourceRow) -> tuple[list[str], list[str | None]]:
     """Leading label cells and the value slots after them."""
     cells = list(row.cells)
-    if not row.positional:
-        while cells and cells[0] is not None and cells[0].strip() == "" and any(
-                c and c.strip() and parse_value(c).number is None and not parse_value(c).blank
-                for c in cells):
-            cells.pop(0)
+    has_label = any(c and c.strip() and parse_value(c).number is None for c in cells)
+    if has_label:
+        # Empty cells before the label (a merged label column's remains): not figures.
+        lead = 0
+        while lead < len(cells) and (cells[lead] is None or cells[lead].strip() == ""):
+            lead += 1
+        cells = [None] * lead + cells[lead:] if row.positional else cells[lead:]
     labels: list[str] = []
     index = 0
     for index, cell in enumerate(cells):  # noqa: B007
@@ -149,6 +151,7 @@ class _Interpreter:
         self.appeal_header_seen = 0
         self.expect_header = False
         self.last_row_key: str | None = None
+        self.positional = False
 
     # state changes -------------------------------------------------------------------
     def _enter_block(self, block: str) -> None:
@@ -196,6 +199,7 @@ class _Interpreter:
 
     # rows ----------------------------------------------------------------------------
     def feed(self, row: SourceRow) -> None:
+        self.positional = row.positional
         labels, values = _split(row)
         # Numbering kept: '3.其他' is a row, '其他' a column header.
         label_keys = [label_key(lab, keep_numbering=True) for lab in labels]
@@ -309,7 +313,7 @@ class _Interpreter:
             if not has_values:
                 return
             self._enter("requests")
-            self._request_values(row, label, values)
+            self._request_values(row, label, values, self.positional)
             return
 
         proactive = None
@@ -343,12 +347,19 @@ class _Interpreter:
                         column = self.columns[index].key if self.columns[index] else None
                     self._add(self.table, None, column, raw, label)
 
-    def _request_values(self, row: K.Row, label: str, values: list[str | None]) -> None:
+    def _request_values(self, row: K.Row, label: str, values: list[str | None],
+                        positional: bool = False) -> None:
         slots = list(values)
         count = len(K.REQUEST_COLUMNS)
-        # Text sources pad merged cells with extra blanks: keep the first seven.
         present = [v for v in slots if v is not None]
-        if len(slots) > count:
+        if len(slots) > count and positional:
+            # A grid: slots past the row's last cell are not columns; of the rest, the
+            # figures are the last seven (an empty label cell may precede them).
+            while len(slots) > count and slots[-1] is None:
+                slots.pop()
+            slots = slots[-count:]
+        elif len(slots) > count:
+            # Text sources pad merged cells with extra blanks: keep the first seven.
             slots = slots[:count] if all(v is not None for v in slots[:count]) else present[:count]
         if len(slots) < count:
             filled = [v for v in slots if v is not None and v.strip()]

@@ -1,0 +1,109 @@
+"""PDF (with a text layer) → :class:`Document`: ruled tables as grids, the text as prose.
+
+pdfplumber reads each page's ruled tables into rows whose merged cells are ``None`` —
+the same positional rows an HTML grid gives, so the one table interpreter reads them.
+Tables that continue on the next page simply continue the row stream.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from govcrawl.extract.document import Document
+from govcrawl.extract.errors import ExtractionError
+from govcrawl.extract.tables import SourceRow
+from govcrawl.extract.textsource import is_footer, text_rows
+
+MAX_PDF_BYTES = 64 * 1024 * 1024
+MAX_PAGES = 300
+MIN_TEXT_CHARS = 40  # less text than this on every page: a scan
+
+
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
+_HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)]|\d+[.．、])")
+_SENTENCE_END = ("。", "！", "？", "：", "；", ":", "）")
+
+
+def squeeze(text: str) -> str:
+    """PDF text puts spaces around CJK ('2023 年', '邮 编 ：'); Chinese has none."""
+    return _CJK_SPACE.sub("", text)
+
+
+def unwrap(lines: list[str]) -> str:
+    """Join lines that the page width broke ('…联系（地址：淮' + '安市…'); keep paragraph ends."""
+    widths = sorted(len(line) for line in lines if line)
+    full = widths[int(len(widths) * 0.9)] if widths else 0
+    out: list[str] = []
+    for line in lines:
+        if out and out[-1] and len(out[-1]) >= 0.8 * full and not out[-1].endswith(_SENTENCE_END) \
+                and not _HEADING_START.match(line):
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _clean(cell: str | None) -> str | None:
+    """Cell text with PDF line breaks removed: '商业\\n企业' → '商业企业', '三\\n、\\n本' → '三、本'."""
+    if cell is None:
+        return None
+    lines = [line.strip() for line in cell.split("\n") if line.strip() and not is_footer(line)]
+    return squeeze(" ".join(lines)).replace(" ", "") if lines else ""
+
+
+def parse_pdf(data: bytes, path: str) -> Document:
+    if len(data) > MAX_PDF_BYTES:
+        raise ExtractionError(path, f"PDF too large ({len(data)} bytes > {MAX_PDF_BYTES})")
+    import io
+
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        pages = pdf.pages
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise ExtractionError(path, "encrypted PDF (password protected)") from None
+    except PDFSyntaxError as exc:
+        raise ExtractionError(path, f"corrupt PDF ({exc})") from None
+    except Exception as exc:  # pdfminer raises many kinds on broken files
+        raise ExtractionError(path, f"unreadable PDF ({type(exc).__name__}: {exc})") from None
+    if len(pages) > MAX_PAGES:
+        raise ExtractionError(path, f"PDF has {len(pages)} pages (more than {MAX_PAGES})")
+    rows: list[SourceRow] = []
+    texts: list[str] = []
+    warnings: list[str] = []
+    try:
+        for page in pages:
+            page_text = page.extract_text() or ""
+            texts.extend(squeeze(line).strip() for line in page_text.split("\n")
+                         if line.strip() and not is_footer(line))
+            for table in page.find_tables():
+                for raw in table.extract():
+                    cells = [_clean(c) for c in raw]
+                    if any(c for c in cells):
+                        rows.append(SourceRow(cells, positional=True))
+            page.flush_cache()
+    except Exception as exc:
+        raise ExtractionError(path, f"unreadable PDF page ({type(exc).__name__}: {exc})") from None
+    finally:
+        pdf.close()
+    text = unwrap(texts)
+    if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS:
+        raise ExtractionError(path, "image-only PDF (no text layer; OCR needed)")
+    if not any(len([c for c in r.cells if c]) >= 3 for r in rows):
+        # No ruled tables: read the tables from the text lines, by position.
+        rows = text_rows(text)
+        warnings.append("no ruled tables in the PDF; tables read from its text lines")
+    return Document("application/pdf", text, rows, _join_title(texts[:12]), {}, warnings)
+
+
+def _join_title(lines: list[str]) -> list[str]:
+    """Titles broken over two lines ('淮安市洪泽区人民政府' / '2023年…报告') come first, joined."""
+    joined = [first + second for first, second in itertools.pairwise(lines)
+              if len(first) < 40 and len(second) < 40 and "报告" not in first
+              and re.match(r"^(?:\d{4}|[〇零○一二三四五六七八九]{4})\s*年", second)]
+    return joined + list(lines)
