@@ -234,9 +234,29 @@ def apply_fetch(db: sqlite_utils.Database, fetch: Fetch, data: bytes | None = No
     """Update the derived tables for one recorded fetch (the crawl and reextract share this).
 
     The crawl passes the record its extract pipeline made; reextract lets this extract.
+    An attachment that reads as a report joins the report of the page that links it.
     """
     if fetch.kind == "attachment":
-        return _apply_attachment(db, fetch)
+        outcome = _apply_attachment(db, fetch)
+        if fetch.status not in (200, 304) or fetch.sha256 is None:
+            return outcome
+        done = db.execute("SELECT extracted_sha256, version_id FROM pages WHERE url = ?",
+                          [fetch.url]).fetchone()
+        if done and done[0] == fetch.sha256:
+            _touch(db, fetch, done[1])
+            return Outcome(unchanged=True)
+        if record is None and not_report is None:
+            try:
+                record = extract_bytes(data if data is not None else capture_bytes(db, fetch.sha256),
+                                       fetch.url)
+            except ExtractionError as exc:
+                not_report = exc.reason
+        if record is None:
+            _set_page(db, fetch, "attachment", None, None, not_report)
+            return Outcome(extracted=True, not_report=True)
+        outcome = Outcome(extracted=True)
+        _store_record(db, fetch, record, outcome, _referring_report(db, fetch, record))
+        return outcome
     page = db.execute("SELECT extracted_sha256, version_id, kind FROM pages WHERE url = ?",
                       [fetch.url]).fetchone()
     if fetch.status not in (200, 304) or fetch.sha256 is None:
@@ -290,16 +310,25 @@ def _set_page(db, fetch: Fetch, kind: str, report_id: str | None, version_id: st
 
 
 def _store_record(db: sqlite_utils.Database, fetch: Fetch, record: dict[str, Any],
-                  outcome: Outcome) -> None:
-    report_id = report_id_for(record, fetch.url)
+                  outcome: Outcome, report_id: str | None = None) -> None:
+    """One extracted document → its report, version and source.
+
+    A version supersedes another only when the same URL served both (a revision); a
+    report page and its attachment, or two portals, give versions side by side, and the
+    report's figures come from the most complete one still served.
+    """
+    report_id = report_id or report_id_for(record, fetch.url)
     version_id = fingerprint(record)[:24]
     seen = fetch.fetched_at
-    report = db.execute("SELECT latest_version_id, versions FROM reports WHERE report_id = ?",
-                        [report_id]).fetchone()
+    report = db.execute("SELECT 1 FROM reports WHERE report_id = ?", [report_id]).fetchone()
     existing = db.execute("SELECT 1 FROM versions WHERE version_id = ?", [version_id]).fetchone()
     if not existing:
         outcome.new_version = True
-        supersedes = report[0] if report else None
+        previous = db.execute(
+            "SELECT s.version_id FROM sources s JOIN versions v ON v.version_id = s.version_id "
+            "WHERE s.url = ? AND v.report_id = ? AND s.gone_at IS NULL ORDER BY s.last_seen DESC LIMIT 1",
+            [fetch.url, report_id]).fetchone()
+        supersedes = previous[0] if previous else None
         contact = record["contact"]
         text = "\n\n".join(f"{s['heading']}\n{s['text']}" for s in record["sections"])
         db.execute(
@@ -329,13 +358,6 @@ def _store_record(db: sqlite_utils.Database, fetch: Fetch, record: dict[str, Any
             "first_seen, last_seen, published, gone_at) VALUES (?,?,?,?,?,?,?,?,?,?,NULL)",
             [report_id, record["agency"], record["year"], record["template"], record["title"],
              version_id, 1, seen, seen, record["published"]])
-    elif not existing:
-        db.execute("UPDATE reports SET latest_version_id = ?, versions = versions + 1, template = ?, "
-                   "title = ?, last_seen = ?, gone_at = NULL WHERE report_id = ?",
-                   [version_id, record["template"], record["title"], seen, report_id])
-    else:
-        db.execute("UPDATE reports SET last_seen = MAX(COALESCE(last_seen, ''), ?), gone_at = NULL "
-                   "WHERE report_id = ?", [seen, report_id])
     db.execute(
         "INSERT INTO sources (version_id, url, portal_id, first_seen, last_seen, gone_at) "
         "VALUES (?,?,?,?,?,NULL) ON CONFLICT(version_id, url) DO UPDATE SET "
@@ -344,7 +366,24 @@ def _store_record(db: sqlite_utils.Database, fetch: Fetch, record: dict[str, Any
     # A revised page: the version it served before is no longer served there.
     db.execute("UPDATE sources SET gone_at = ? WHERE url = ? AND version_id != ? AND gone_at IS NULL",
                [seen, fetch.url, version_id])
-    _set_page(db, fetch, "report", report_id, version_id, None)
+    _refresh_report(db, report_id, seen)
+    _set_page(db, fetch, "report" if fetch.kind == "report" else "attachment", report_id,
+              version_id, None)
+
+
+def _refresh_report(db: sqlite_utils.Database, report_id: str, seen: str) -> None:
+    """The report's current version: the most complete one still served, newest on a tie."""
+    row = db.execute(
+        "SELECT v.version_id, v.template, v.title, "
+        " (SELECT COUNT(*) FROM metrics m WHERE m.version_id = v.version_id) AS figures "
+        "FROM versions v WHERE v.report_id = ? AND EXISTS (SELECT 1 FROM sources s WHERE "
+        " s.version_id = v.version_id AND s.gone_at IS NULL) "
+        "ORDER BY figures DESC, v.first_seen DESC, v.version_id LIMIT 1", [report_id]).fetchone()
+    count = db.execute("SELECT COUNT(*) FROM versions WHERE report_id = ?", [report_id]).fetchone()[0]
+    if row:
+        db.execute("UPDATE reports SET latest_version_id = ?, template = ?, title = ?, versions = ?, "
+                   "last_seen = MAX(COALESCE(last_seen, ''), ?), gone_at = NULL WHERE report_id = ?",
+                   [row[0], row[1], row[2], count, seen, report_id])
 
 
 def split_key(key: str) -> tuple[str, str, str]:
@@ -376,6 +415,15 @@ def _store_details(db: sqlite_utils.Database, version_id: str, record: dict[str,
     db.conn.executemany(
         "INSERT OR REPLACE INTO sections (version_id, number, heading, text) VALUES (?,?,?,?)",
         [(version_id, s["number"], s["heading"], s["text"]) for s in record["sections"]])
+
+
+def _referring_report(db: sqlite_utils.Database, fetch: Fetch, record: dict[str, Any]) -> str | None:
+    """The report of the page linking this attachment (文字版 and 全真版 are one report)."""
+    row = db.execute("SELECT p.report_id, r.year FROM pages p JOIN reports r ON r.report_id = p.report_id "
+                     "WHERE p.url = ?", [fetch.referer or ""]).fetchone()
+    if row and (record.get("year") in (None, row[1])):
+        return row[0]
+    return None
 
 
 def _note_attachments(db: sqlite_utils.Database, fetch: Fetch, body: bytes) -> None:

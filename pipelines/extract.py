@@ -20,7 +20,7 @@ class ExtractPipeline:
         return cls(crawler)
 
     async def process_item(self, item, spider=None):
-        if not isinstance(item, PageItem) or item.kind != "report" or item.status != 200:
+        if not isinstance(item, PageItem) or item.status != 200:
             return item
         db = crawler_db(self.crawler)
         row = db.execute("SELECT extracted_sha256 FROM pages WHERE url = ?", [item.url]).fetchone()
@@ -30,7 +30,8 @@ class ExtractPipeline:
         self.crawler.stats.inc_value("govcrawl/extract/extractions_count")
         # Off the reactor thread, so that downloads go on while a page is being read.
         item.record, item.not_report = await deferred_to_future(
-            threads.deferToThread(_extract, item.body, item.url, item.media_type))
+            threads.deferToThread(_extract, item.body, item.url,
+                                  item.media_type if item.kind == "report" else None))
         if item.not_report:
             self.crawler.stats.inc_value("govcrawl/extract/not_report_count")
         return item
