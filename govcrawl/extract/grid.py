@@ -44,31 +44,39 @@ def table_rows(table: etree._Element) -> list[etree._Element]:
 
 def expand(table: etree._Element) -> list[list[tuple[int, str] | None]]:
     """Grid of (cell id, text) per slot; a merged cell's extra slots hold its id too."""
-    grid: dict[tuple[int, int], tuple[int, str]] = {}
+    rows = table_rows(table)
+    height = len(rows)
+    grid: list[list[tuple[int, str] | None]] = [[] for _ in range(height)]
     cell_id = 0
     width = 0
-    rows = table_rows(table)
+    cells_seen = 0
     for r, tr in enumerate(rows):
+        line = grid[r]
         c = 0
         for td in tr:
-            if td.tag not in ("td", "th"):
+            if td.tag != "td" and td.tag != "th":
                 continue
-            while (r, c) in grid:
+            while c < len(line) and line[c] is not None:
                 c += 1
-            rowspan, colspan = _span(td.get("rowspan")), _span(td.get("colspan"))
-            text = cell_text(td)
-            for dr in range(rowspan):
-                if r + dr >= len(rows):
-                    break
+            rowspan = _span(td.get("rowspan"))
+            colspan = _span(td.get("colspan"))
+            slot = (cell_id, cell_text(td))
+            for dr in range(min(rowspan, height - r)):
+                target = grid[r + dr]
+                if len(target) < c + colspan:
+                    target.extend([None] * (c + colspan - len(target)))
                 for dc in range(colspan):
-                    grid[(r + dr, c + dc)] = (cell_id, text)
+                    target[c + dc] = slot
             cell_id += 1
             c += colspan
             width = max(width, c)
-            if len(grid) > MAX_CELLS:
-                break
-    height = len(rows)
-    return [[grid.get((r, c)) for c in range(width)] for r in range(height)]
+            cells_seen += rowspan * colspan
+        if cells_seen > MAX_CELLS:
+            break
+    for line in grid:
+        if len(line) < width:
+            line.extend([None] * (width - len(line)))
+    return grid
 
 
 def grid_rows(grid: list[list[tuple[int, str] | None]]) -> list[SourceRow]:

@@ -153,7 +153,8 @@ def _title_candidates(root: etree._Element, meta: dict[str, str]) -> list[str]:
 
 def parse_html(data: bytes, path: str, declared: str | None = None) -> Document:
     """Decode, parse and reduce an HTML page; raises ExtractionError on unusable input."""
-    data = _DATA_URI.sub(b"data:", data)
+    if b";base64," in data:
+        data = _DATA_URI.sub(b"data:", data)
     if len(data) > MAX_HTML_BYTES:
         raise ExtractionError(path, f"page too large ({len(data)} bytes > {MAX_HTML_BYTES})")
     decoded = decode_bytes(data, declared)
