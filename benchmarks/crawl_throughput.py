@@ -52,7 +52,7 @@ BARE_SPIDER = textwrap.dedent("""
             return None
 
     process = CrawlerProcess({"ROBOTSTXT_OBEY": True, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
-                              "CONCURRENT_REQUESTS": 32, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+                              "CONCURRENT_REQUESTS": 32, "CONCURRENT_REQUESTS_PER_DOMAIN": int(sys.argv[3]),
                               "LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False, "RETRY_TIMES": 1,
                               "USER_AGENT": "govcrawl-benchmark"})
     process.crawl(Bare)
@@ -68,13 +68,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=int, default=None)
     parser.add_argument("--latency", type=float, default=0.0, help="ms per response")
+    parser.add_argument("--per-domain", type=int, default=8,
+                        help="concurrent requests per domain, for both crawls")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         start = time.perf_counter()
         manifest = network.generate(tmp_path / "net", 1, args.scale)
         print(f"network: {len(manifest['portals'])} portals, {manifest['report_count']} reports "
-              f"(generated in {time.perf_counter() - start:.1f} s); latency {args.latency:g} ms")
+              f"(generated in {time.perf_counter() - start:.1f} s); latency {args.latency:g} ms, "
+              f"{args.per_domain} requests per domain")
         registry = tmp_path / "portals.yml"
         import yaml
 
@@ -86,7 +89,7 @@ def main() -> None:
             start = time.perf_counter()
             full = subprocess.Popen(
                 [sys.executable, "-m", "govcrawl.cli", "crawl", "--registry", str(registry),
-                 "--db", str(db), "--proxy", proxy, "--no-delay"],
+                 "--db", str(db), "--proxy", proxy, "--no-delay", "--per-domain", str(args.per_domain)],
                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             samples = _sample_rss(full)
             stderr = full.stderr.read() if full.stderr else ""
@@ -104,7 +107,8 @@ def main() -> None:
             listing_urls = _listing_urls(manifest, tmp_path / "net")
             urls_file.write_text(json.dumps(listing_urls + urls))
             start = time.perf_counter()
-            bare = subprocess.run([sys.executable, "-c", BARE_SPIDER, str(urls_file), proxy],
+            bare = subprocess.run([sys.executable, "-c", BARE_SPIDER, str(urls_file), proxy,
+                                   str(args.per_domain)],
                                   cwd=ROOT, capture_output=True, text=True)
             bare_seconds = time.perf_counter() - start
             if bare.returncode != 0:

@@ -260,8 +260,11 @@ def demo_serve_command(port: int, epoch: int, latency_ms: float, scale: int | No
 @click.option("--verbose", is_flag=True, help="Log to stderr at INFO level.")
 @click.option("--no-delay", is_flag=True,
               help="No politeness delays: only for a local mirror or the demo network.")
+@click.option("--per-domain", type=click.IntRange(1, 64), default=None,
+              help="Concurrent requests per domain (default 2; 8 with --no-delay).")
 def crawl_command(portal_ids: tuple[str, ...], db_path: Path, registry_path: Path | None,
-                  proxy: str | None, log_file: str | None, verbose: bool, no_delay: bool) -> None:
+                  proxy: str | None, log_file: str | None, verbose: bool, no_delay: bool,
+                  per_domain: int | None) -> None:
     """Crawl registered portals into the archive; safe to run from cron.
 
     Exit codes: 0 finished (per-URL errors are recorded in the archive), 1 the crawl did
@@ -279,7 +282,8 @@ def crawl_command(portal_ids: tuple[str, ...], db_path: Path, registry_path: Pat
     level = "INFO" if verbose or log_file else "WARNING"
     try:
         result = run_crawl(portals, db_path, proxy=proxy, fast=no_delay, log_file=log_file,
-                           log_level=level, command="crawl " + " ".join(portal_ids))
+                           log_level=level, command="crawl " + " ".join(portal_ids),
+                           per_domain=per_domain)
     except CrawlLocked as exc:
         click.echo(f"govcrawl: {exc}", err=True)
         sys.exit(3)

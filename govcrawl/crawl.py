@@ -77,7 +77,8 @@ class CrawlResult:
 
 
 def crawl_settings(db_path: Path, run_id: int, proxy: str | None, fast: bool,
-                   log_file: str | None, log_level: str) -> dict[str, Any]:
+                   log_file: str | None, log_level: str,
+                   per_domain: int | None = None) -> dict[str, Any]:
     from scrapy.settings import Settings
 
     settings = Settings()
@@ -92,13 +93,15 @@ def crawl_settings(db_path: Path, run_id: int, proxy: str | None, fast: bool,
         overrides.update({"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
                           "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "CONCURRENT_REQUESTS": 32,
                           "RETRY_TIMES": 1})
+    if per_domain:
+        overrides["CONCURRENT_REQUESTS_PER_DOMAIN"] = per_domain
     settings.setdict(overrides, priority="cmdline")
     return settings
 
 
 def run_crawl(portals: list[Portal], db_path: Path, proxy: str | None = None, fast: bool = False,
               log_file: str | None = None, log_level: str = "WARNING",
-              command: str = "crawl") -> CrawlResult:
+              command: str = "crawl", per_domain: int | None = None) -> CrawlResult:
     """Crawl ``portals`` into the archive at ``db_path`` (raises CrawlLocked)."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govcrawl.settings")
     from scrapy.crawler import CrawlerProcess
@@ -110,7 +113,7 @@ def run_crawl(portals: list[Portal], db_path: Path, proxy: str | None = None, fa
         db = archive.open_db(str(db_path))
         run_id, started = archive.start_run(db, [p.id for p in portals], command)
         begin = time.perf_counter()
-        settings = crawl_settings(db_path, run_id, proxy, fast, log_file, log_level)
+        settings = crawl_settings(db_path, run_id, proxy, fast, log_file, log_level, per_domain)
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(AnnualReportsSpider)
         process.crawl(crawler, portals=portals)
