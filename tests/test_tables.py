@@ -130,3 +130,26 @@ def test_a_report_cut_off_mid_table_keeps_what_it_has():
     balance = [c for c in record["checks"] if c["rule"] == "requests.balance"]
     assert {c["status"] for c in balance} == {"not_assessable"}
     assert any("2 of 7" in w for w in record["warnings"])
+
+
+def test_pdf_to_text_rows_with_space_separated_figures():
+    text = ("三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量 30 5 0 0 1 0 36\n"
+            "二、上年结转政府信息公开申请数量 1 0 0 0 0 0 1\n三、\n本\n年\n（一）予以公开 20 5 0 0 1 0 26\n"
+            "（二）部分公开（区分处理的，只计这一情\n形，不计其他情形） 2 0 0 0 0 0 2\n（三）不\n予公开\n"
+            "1.属于国家秘密 0 0 0 0 0 0 0\n行政处罚 3985\n")
+    cells, _ = cells_of(text_rows(text))
+    assert cells["requests.new.total"].value == 36
+    assert cells["requests.partly_granted.natural_person"].value == 2
+    assert cells["requests.denied.state_secret.total"].value == 0
+
+
+def test_a_real_pdf_to_text_dump_of_table_3():
+    from conftest import shared_path
+
+    dump = shared_path("peer-fixtures", "govnianbao", "section3_raw_text.txt")
+    cells, _ = cells_of(text_rows(dump.read_text(encoding="utf-8")), "2021")
+    assert cells["requests.new.total"].value == 3119
+    assert cells["requests.new.legal_services"].value == 61
+    assert cells["requests.denied.query_matter.total"].value == 105
+    assert cells["requests.unavailable.not_held.total"].value == 769
+    assert cells["proactive.fees.amount_10k_yuan"].value == 96171.6

@@ -194,12 +194,39 @@ def _split_at_labels(rows: list[SourceRow]) -> list[SourceRow]:
     return out
 
 
+_FIGURE = r"(?:[-+]?[\d,]+(?:\.\d+)?|/|—)"
+_NUMBER_RUN = re.compile(rf"^(.*?)\s+({_FIGURE}(?:\s+{_FIGURE})*)\s*$|^({_FIGURE}(?:\s+{_FIGURE})+)\s*$")
+
+
+def split_number_runs(text: str) -> str:
+    """PDF-to-text rows ('一、本年新收…数量 3001 53 0 0 61 4 3119'): one cell per line.
+
+    A line ending in three or more figures (or in any after a known label) is split into
+    its label and its figures; labels broken over lines are rejoined later.
+    """
+    out = []
+    for line in text.split("\n"):
+        match = _NUMBER_RUN.match(line.strip())
+        if match:
+            label = (match.group(1) or "").strip()
+            figures = (match.group(2) or match.group(3)).split()
+            if len(figures) >= 3 or (label and _row_start(label)):
+                if label:
+                    out.append(label)
+                out.extend(figures)
+                continue
+        out.append(line)
+    return "\n".join(out)
+
+
 def text_rows(text: str) -> list[SourceRow]:
     """Flattened text → rows for the table interpreter, whatever the flattening style."""
     lines = text.split("\n")
     pipe_rows = sum(1 for line in lines if line.count("|") >= 2 and line.strip("| \t"))
     if pipe_rows >= 2:
         return _pipe_rows(text)
+    if sum(1 for line in lines if _NUMBER_RUN.match(line.strip())) >= 3:
+        text = split_number_runs(text)
     cells = _cells_from_lines(text)
     rows = _split_at_labels([SourceRow(list(cells))])
     return rows
