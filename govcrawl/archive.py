@@ -34,7 +34,7 @@ SCHEMA_VERSION = 1
 
 RAW_TABLES = ("captures", "fetches", "crawl_runs", "errors", "disappearances")
 DERIVED_TABLES = ("reports", "versions", "sources", "metrics", "cells", "checks", "sections",
-                  "pages", "attachments")
+                  "pages", "attachments", "conflicts")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS captures (
@@ -89,6 +89,10 @@ CREATE TABLE IF NOT EXISTS sections (
 CREATE TABLE IF NOT EXISTS pages (
     url TEXT PRIMARY KEY, portal_id TEXT, kind TEXT, status INTEGER, sha256 TEXT,
     report_id TEXT, version_id TEXT, reason TEXT, last_fetch_id INTEGER, extracted_sha256 TEXT);
+CREATE TABLE IF NOT EXISTS conflicts (
+    report_id TEXT NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL, value REAL,
+    other_version_id TEXT NOT NULL, other_value REAL,
+    PRIMARY KEY (report_id, key, other_version_id));
 CREATE TABLE IF NOT EXISTS attachments (
     page_url TEXT NOT NULL, url TEXT NOT NULL, sha256 TEXT, status INTEGER,
     PRIMARY KEY (page_url, url));
@@ -384,6 +388,17 @@ def _refresh_report(db: sqlite_utils.Database, report_id: str, seen: str) -> Non
         db.execute("UPDATE reports SET latest_version_id = ?, template = ?, title = ?, versions = ?, "
                    "last_seen = MAX(COALESCE(last_seen, ''), ?), gone_at = NULL WHERE report_id = ?",
                    [row[0], row[1], row[2], count, seen, report_id])
+        # Sources that disagree (a page and its attachment, two portals): every figure
+        # where another version still served says otherwise.
+        db.execute("DELETE FROM conflicts WHERE report_id = ?", [report_id])
+        db.execute(
+            "INSERT INTO conflicts (report_id, key, version_id, value, other_version_id, other_value) "
+            "SELECT ?, a.key, a.version_id, a.value, b.version_id, b.value FROM metrics a "
+            "JOIN metrics b ON b.key = a.key AND b.version_id != a.version_id "
+            "JOIN versions v ON v.version_id = b.version_id AND v.report_id = ? "
+            "WHERE a.version_id = ? AND a.value != b.value AND EXISTS (SELECT 1 FROM sources s "
+            " WHERE s.version_id = b.version_id AND s.gone_at IS NULL)",
+            [report_id, report_id, row[0]])
 
 
 def split_key(key: str) -> tuple[str, str, str]:

@@ -131,3 +131,26 @@ def test_runs_left_running_by_a_killed_crawl_are_closed(db):
     second, _ = archive.start_run(db, ["a"], "crawl")
     assert db.execute("SELECT id, status FROM crawl_runs ORDER BY id").fetchall() == [
         (run_id, "aborted"), (second, "running")]
+
+
+def test_a_page_and_its_attachment_are_one_report_and_disagreements_are_recorded(db):
+    from govcrawl import samples as S
+    from govcrawl.demo.attachments import render_pdf
+
+    spec = S.sample_spec(seed=40, template="2021")
+    page = S.render_html(spec)
+    fetch(db, URL_A, page, "2026-01-01T00:00:00+00:00")
+    spec.metrics["requests.granted.natural_person"] += 1  # the PDF says otherwise
+    pdf = render_pdf(spec)
+    attachment = Fetch(url=URL_A.replace(".html", ".pdf"), portal_id="990102-donghu", kind="attachment",
+                       status=200, fetched_at="2026-01-01T00:01:00+00:00", body=pdf, referer=URL_A)
+    with db.conn:
+        archive.record_fetch(db, attachment)
+        outcome = archive.apply_fetch(db, attachment, pdf)
+    assert outcome.new_version and not outcome.new_report
+    assert db.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 1
+    assert db.execute("SELECT COUNT(*) FROM versions WHERE supersedes IS NOT NULL").fetchone()[0] == 0
+    pdf_value = spec.metrics["requests.granted.natural_person"]
+    # Equally complete: the newer (the PDF) is current; the page's figure is the other side.
+    assert db.execute("SELECT key, value, other_value FROM conflicts").fetchall() == [
+        ("requests.granted.natural_person", pdf_value, pdf_value - 1)]

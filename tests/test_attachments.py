@@ -148,3 +148,49 @@ def test_a_200_megabyte_file_is_refused_unread(tmp_path):
     result = run_cli("extract", str(big), "--json", timeout=60)
     assert result.returncode == 2
     assert "too large" in result.stderr and "Traceback" not in result.stderr
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.mark.parametrize("template", ["2019", "2021"])
+def test_generated_xlsx_extracts_exactly(template):
+    from govcrawl.demo.sheets import render_xlsx
+
+    spec = S.sample_spec(seed=302, template=template)
+    data = render_xlsx(spec)
+    assert data == render_xlsx(spec), "same report, same bytes"
+    record = extract_bytes(data, "report.xlsx")
+    assert record["source"]["media_type"] == XLSX
+    assert (record["agency"], record["year"], record["template"]) == (spec.agency, spec.year, template)
+    assert record["metrics"] == S.expected(spec)["metrics"]
+
+
+def test_xlsx_zip_bomb_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", b"<workbook>" + b" " * (20 * 1024 * 1024) + b"</workbook>")
+    with pytest.raises(ExtractionError, match=r"bomb|expands"):
+        extract_bytes(buffer.getvalue(), "bomb.xlsx")
+
+
+def test_xlsx_entity_expansion_is_refused():
+    from govcrawl.demo.sheets import render_xlsx
+
+    data = render_xlsx(S.sample_spec(seed=303, template="2021"))
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    dtd = b'<!DOCTYPE x [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = dtd + content
+            target.writestr(info.filename, content)
+    with pytest.raises(ExtractionError, match="entity tricks refused"):
+        extract_bytes(buffer.getvalue(), "evil.xlsx")
+
+
+def test_corrupt_xls_is_a_clear_error():
+    with pytest.raises(ExtractionError, match="unreadable XLS"):
+        extract_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "broken.xls")

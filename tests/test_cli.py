@@ -82,8 +82,8 @@ def test_a_page_that_is_not_a_report(tmp_path):
 
 
 def test_unsupported_format_is_a_clear_error(tmp_path):
-    path = tmp_path / "report.xlsx"
-    path.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    path = tmp_path / "report.wps"
+    path.write_bytes(b"\x00WPS-like document\x00" * 20)
     _bad(path, "unsupported format")
 
 

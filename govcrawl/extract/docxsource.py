@@ -8,9 +8,6 @@ off, and the archive is checked for decompression bombs first.
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 from lxml import etree
 
 from govcrawl.extract.document import Document
@@ -19,7 +16,6 @@ from govcrawl.extract.tables import SourceRow
 
 MAX_DOCX_BYTES = 64 * 1024 * 1024
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
-MAX_RATIO = 200  # uncompressed / compressed, per member: beyond this, a zip bomb
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
                           load_dtd=False)
@@ -28,14 +24,17 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Fal
 def _document_xml(data: bytes, path: str) -> bytes:
     if len(data) > MAX_DOCX_BYTES:
         raise ExtractionError(path, f"DOCX too large ({len(data)} bytes)")
+    from govcrawl.extract.sheetsource import check_zip
+
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = check_zip(data, path)
         info = archive.getinfo("word/document.xml")
-    except (zipfile.BadZipFile, KeyError, ValueError):
+    except KeyError:
         raise ExtractionError(path, "not a readable DOCX (no word/document.xml)") from None
-    total = sum(i.file_size for i in archive.infolist())
-    if total > MAX_UNCOMPRESSED or info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        raise ExtractionError(path, "DOCX expands too much (a decompression bomb?)")
+    except ExtractionError as exc:
+        if "bad ZIP" in exc.reason:
+            raise ExtractionError(path, "not a readable DOCX (no word/document.xml)") from None
+        raise
     with archive.open(info) as member:
         content = member.read(MAX_UNCOMPRESSED + 1)
     if len(content) > MAX_UNCOMPRESSED:

@@ -45,6 +45,14 @@ def load_document(data: bytes, path: str, media_type: str | None = None,
         from govcrawl.extract.docxsource import parse_docx
 
         return parse_docx(data, path)
+    if media_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+        from govcrawl.extract.sheetsource import parse_xlsx
+
+        return parse_xlsx(data, path)
+    if media_type == "application/vnd.ms-excel":
+        from govcrawl.extract.sheetsource import parse_xls
+
+        return parse_xls(data, path)
     raise ExtractionError(path, f"unsupported format {media_type}")
 
 
