@@ -112,7 +112,9 @@ def sniff_media_type(data: bytes, filename: str = "") -> str:
         return MEDIA_TYPES.get(name[name.rfind("."):], MEDIA_TYPES[".docx"])
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         name = filename.lower()
-        return MEDIA_TYPES[".xls"] if name.endswith((".xls", ".et")) else MEDIA_TYPES[".doc"]
+        if name.endswith((".xls", ".et")):
+            return MEDIA_TYPES[".xls"]
+        return MEDIA_TYPES[".wps"] if name.endswith(".wps") else MEDIA_TYPES[".doc"]
     lowered = head[:512].lower()
     if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in lowered \
             or b"<body" in lowered or b"<table" in lowered or b"<meta" in lowered:

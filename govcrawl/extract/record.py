@@ -49,6 +49,10 @@ def load_document(data: bytes, path: str, media_type: str | None = None,
         from govcrawl.extract.sheetsource import parse_xlsx
 
         return parse_xlsx(data, path)
+    if media_type in ("application/msword", "application/vnd.ms-works"):
+        from govcrawl.extract.officesource import parse_legacy_word
+
+        return parse_legacy_word(data, path, ".doc" if media_type == "application/msword" else ".wps")
     if media_type == "application/vnd.ms-excel":
         from govcrawl.extract.sheetsource import parse_xls
 
