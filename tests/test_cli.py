@@ -82,9 +82,11 @@ def test_a_page_that_is_not_a_report(tmp_path):
 
 
 def test_unsupported_format_is_a_clear_error(tmp_path):
-    path = tmp_path / "report.wps"
-    path.write_bytes(b"\x00WPS-like document\x00" * 20)
-    _bad(path, "unsupported format")
+    from govcrawl.demo.attachments import placeholder_png
+
+    path = tmp_path / "report-scan.png"
+    path.write_bytes(placeholder_png())
+    _bad(path, "unsupported format image/png")
 
 
 def test_fifty_megabytes_of_nested_tags_fail_fast_with_bounded_memory(tmp_path):

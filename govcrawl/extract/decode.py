@@ -107,6 +107,10 @@ def sniff_media_type(data: bytes, filename: str = "") -> str:
     head = data[:1024].lstrip()
     if data.startswith(b"%PDF"):
         return "application/pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
     if data.startswith(b"PK\x03\x04"):
         name = filename.lower()
         return MEDIA_TYPES.get(name[name.rfind("."):], MEDIA_TYPES[".docx"])

@@ -57,6 +57,8 @@ def load_document(data: bytes, path: str, media_type: str | None = None,
         from govcrawl.extract.sheetsource import parse_xls
 
         return parse_xls(data, path)
+    if media_type.startswith("image/"):
+        raise ExtractionError(path, f"unsupported format {media_type} (a scan: OCR is not available)")
     raise ExtractionError(path, f"unsupported format {media_type}")
 
 
