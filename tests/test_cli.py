@@ -82,11 +82,9 @@ def test_a_page_that_is_not_a_report(tmp_path):
 
 
 def test_unsupported_format_is_a_clear_error(tmp_path):
-    from govcrawl.demo.attachments import placeholder_png
-
-    path = tmp_path / "report-scan.png"
-    path.write_bytes(placeholder_png())
-    _bad(path, "unsupported format image/png")
+    path = tmp_path / "report.ofd"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    _bad(path, "unsupported format application/ofd")
 
 
 def test_fifty_megabytes_of_nested_tags_fail_fast_with_bounded_memory(tmp_path):

@@ -99,6 +99,7 @@ MEDIA_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".xls": "application/vnd.ms-excel",
     ".wps": "application/vnd.ms-works",
+    ".ofd": "application/ofd",  # the Chinese fixed-layout format: not read yet
 }
 
 

@@ -93,6 +93,10 @@ def parse_pdf(data: bytes, path: str) -> Document:
         pdf.close()
     text = unwrap(texts)
     if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS:
+        from govcrawl.extract import ocr
+
+        if ocr.available():
+            return ocr.ocr_pdf(data, path)
         raise ExtractionError(path, "image-only PDF (no text layer; OCR needed)")
     if not any(len([c for c in r.cells if c]) >= 3 for r in rows):
         # No ruled tables: read the tables from the text lines, by position.

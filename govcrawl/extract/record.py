@@ -58,6 +58,10 @@ def load_document(data: bytes, path: str, media_type: str | None = None,
 
         return parse_xls(data, path)
     if media_type.startswith("image/"):
+        from govcrawl.extract import ocr
+
+        if ocr.available():
+            return ocr.ocr_image(data, path, media_type)
         raise ExtractionError(path, f"unsupported format {media_type} (a scan: OCR is not available)")
     raise ExtractionError(path, f"unsupported format {media_type}")
 
@@ -139,6 +143,8 @@ def build_record(doc: Document, data: bytes, path: str) -> dict[str, Any]:
         if cell.key and cell.value is not None and cell.table != "legacy":
             metrics.setdefault(cell.key, cell.value)
             table_keys.add(cell.key)
+    if any(w.startswith("text from OCR") for w in doc.warnings):
+        _keep_checked_tables(metrics, table_keys, template, warnings)
     tables_read = {key.split(".")[0] for key in table_keys}
     for cell in prose_cells(doc.text):
         # Prose stands in only for a table the report does not give (schema §2).
@@ -164,6 +170,21 @@ def build_record(doc: Document, data: bytes, path: str) -> dict[str, Any]:
         "warnings": warnings,
     }
     return record
+
+
+def _keep_checked_tables(metrics: dict[str, Any], table_keys: set[str], template: str | None,
+                         warnings: list[str]) -> None:
+    """OCR'd tables count only where every check of the table passes; the rest is dropped."""
+    verdict: dict[str, set[str]] = {}
+    for check in run_checks(metrics, template, table_keys):
+        verdict.setdefault(check["rule"].split(".")[0], set()).add(check["status"])
+    for table in ("proactive", "requests", "appeals"):
+        keys = [k for k in table_keys if k.startswith(table + ".")]
+        if keys and verdict.get(table) != {"pass"}:
+            for key in keys:
+                metrics.pop(key, None)
+                table_keys.discard(key)
+            warnings.append(f"OCR: {table} figures dropped (their checks do not all pass)")
 
 
 def _legacy_cells(doc: Document) -> list[Cell]:
