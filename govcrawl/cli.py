@@ -175,8 +175,9 @@ def demo_group(ctx: click.Context, db_path: Path, epoch: int, keep: bool) -> Non
     finally:
         server.shutdown()
     click.echo(result.summary(db_path))
-    click.echo(f"browse it: datasette {db_path}   (or query it: sqlite3 {db_path} "
-               "'select agency, year, template from reports order by agency, year')")
+    click.echo(f"query it with any SQLite client, e.g. sqlite3 {db_path} "
+               "'select agency, year, template, \"requests.new.total\" from report_metrics_wide "
+               "order by agency, year'")
     sys.exit(result.exit_code)
 
 
