@@ -321,8 +321,10 @@ def _store_record(db: sqlite_utils.Database, fetch: Fetch, record: dict[str, Any
     report page and its attachment, or two portals, give versions side by side, and the
     report's figures come from the most complete one still served.
     """
-    report_id = report_id or report_id_for(record, fetch.url)
-    version_id = fingerprint(record)[:24]
+    # The dedupe pipeline computed these already; reextract computes them here.
+    report_id = report_id or record.get("_report_id") or report_id_for(record, fetch.url)
+    digest = record.get("_fingerprint") or fingerprint(record)
+    version_id = digest[:24]
     seen = fetch.fetched_at
     report = db.execute("SELECT 1 FROM reports WHERE report_id = ?", [report_id]).fetchone()
     existing = db.execute("SELECT 1 FROM versions WHERE version_id = ?", [version_id]).fetchone()
@@ -340,7 +342,7 @@ def _store_record(db: sqlite_utils.Database, fetch: Fetch, record: dict[str, Any
             "year, template, period_start, period_end, published, contact_agency, address, postcode, "
             "phone, fax, email, warnings, text, first_seen, last_seen, supersedes) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [version_id, report_id, fingerprint(record), fetch.sha256, record["title"],
+            [version_id, report_id, digest, fetch.sha256, record["title"],
              record["agency"], record["year"], record["template"], record["period_start"],
              record["period_end"], record["published"], contact["agency"], contact["address"],
              contact["postcode"], contact["phone"], contact["fax"], contact["email"],
