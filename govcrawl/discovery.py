@@ -26,11 +26,6 @@ def is_report_title(title: str) -> bool:
     return bool(_REPORT.search(text)) and not _NOT_A_REPORT.search(text)
 
 
-def report_year(title: str) -> int | None:
-    match = re.search(r"((?:19|20)\d{2})\s*年", title)
-    return int(match.group(1)) if match else None
-
-
 _CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?(\d+)\s*,\s*(\d+)\s*,\s*['\"]([^'\"]+)['\"]\s*,"
     r"\s*['\"]([^'\"]+)['\"]")
@@ -70,12 +65,6 @@ def next_links(links: list[tuple[str, str]], url: str) -> list[str]:
 def is_attachment(href: str) -> bool:
     path = urlsplit(href).path.lower()
     return path.endswith(ATTACHMENT_EXTENSIONS)
-
-
-def is_meta_refresh_home(html_text: str) -> bool:
-    """A deleted page that portals replace by a redirect to the home page."""
-    head = html_text[:3000].lower()
-    return bool(re.search(r"http-equiv=[\"']?refresh[\"']?[^>]*url=/?(?:index\.s?html?)?[\"'>]", head))
 
 
 _HREF = re.compile(rb"""href\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)

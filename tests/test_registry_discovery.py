@@ -102,10 +102,8 @@ def test_guess_listing_url(report, listing):
     assert discovery.guess_listing_url(report) == listing
 
 
-def test_attachment_links_and_deleted_pages():
+def test_attachment_links():
     page = ('<a href="P012.pdf">全文</a><a href="/x/a.DOCX">b</a><a href="http://other.test/c.pdf">c</a>'
             '<a href="page.html">d</a>')
     assert discovery.attachment_links(page, "http://a.gov.test/r/t1.html", {"a.gov.test"}) == [
         "http://a.gov.test/r/P012.pdf", "http://a.gov.test/x/a.DOCX"]
-    assert discovery.is_meta_refresh_home('<meta http-equiv="refresh" content="0;url=/">')
-    assert not discovery.is_meta_refresh_home('<meta http-equiv="refresh" content="0;url=/news/1.html">')

@@ -150,7 +150,6 @@ class _Interpreter:
         self.appeal_values: list[str] = []
         self.appeal_header_seen = 0
         self.expect_header = False
-        self.last_row_key: str | None = None
         self.positional = False
 
     # state changes -------------------------------------------------------------------
@@ -375,7 +374,6 @@ class _Interpreter:
                 continue
             column = K.REQUEST_COLUMNS[index]
             self._add("requests", row.key, column.key, raw, row.label if label is None else label)
-        self.last_row_key = row.key
 
     def _proactive_values(self, row: K.Row, label: str, values: list[str | None]) -> None:
         columns = self.columns
