@@ -120,9 +120,12 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     """Create or migrate the schema; idempotent."""
     db.conn.executescript(_SCHEMA)
     version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version < SCHEMA_VERSION:
+    has_view = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'report_metrics_wide'").fetchone()
+    if version < SCHEMA_VERSION or not has_view:
+        # The wide view has a column per canonical key: rebuilt when the schema version
+        # moves (bump SCHEMA_VERSION when keys are added), not on every open.
+        _create_wide_view(db)
         db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-    _create_wide_view(db)
 
 
 def _create_wide_view(db: sqlite_utils.Database) -> None:

@@ -388,7 +388,6 @@ def listing_page(portal: Portal, column_name: str, items: list[tuple[str, str, d
 class Site:
     """Generated files of one epoch: host → path(?query) → bytes, plus headers hints."""
 
-    root: Path
     files: dict[tuple[str, str], bytes] = field(default_factory=dict)
     header_charset: dict[tuple[str, str], str] = field(default_factory=dict)
     last_modified: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -427,7 +426,7 @@ def generate(out: Path, epoch: int = 1, scale: int | None = None, seed: int = DE
     out.mkdir(parents=True, exist_ok=True)
     reports_file = (out / "reports.jsonl").open("w", encoding="utf-8") if write else None
     for portal in portals:
-        site = Site(out)
+        site = Site()
         reports = build_reports(portal, seed, last_year)
         if epoch >= 2:
             _evolve(portal, reports, seed, manifest)

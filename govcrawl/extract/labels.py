@@ -25,24 +25,13 @@ class RowMatch:
     how: str  # exact | contains | fuzzy
 
 
-def _requests_candidates() -> list[tuple[str, K.Row]]:
-    out = []
-    for row in K.REQUEST_ROWS:
-        out.append((label_key(row.label), row))
-        out.extend((label_key(alias), row) for alias in row.aliases)
-    return out
+def _candidates(rows: tuple[K.Row, ...]) -> list[tuple[str, K.Row]]:
+    """(comparison key, row) for every row's label and aliases."""
+    return [(label_key(text), row) for row in rows for text in (row.label, *row.aliases)]
 
 
-def _proactive_candidates() -> list[tuple[str, K.Row]]:
-    out = []
-    for row in K.PROACTIVE_ROWS:
-        out.append((label_key(row.label), row))
-        out.extend((label_key(alias), row) for alias in row.aliases)
-    return out
-
-
-_REQUEST_CANDIDATES = _requests_candidates()
-_PROACTIVE_CANDIDATES = _proactive_candidates()
+_REQUEST_CANDIDATES = _candidates(K.REQUEST_ROWS)
+_PROACTIVE_CANDIDATES = _candidates(K.PROACTIVE_ROWS)
 # Short labels that are also column headers: only numbered forms are rows.
 _NEEDS_NUMBERING = {"总计": "results_total", "其他": "other.other"}
 _NUMBERED = re.compile(r"^\s*(?:[(（]\s*[一二三四五六七八九十]+\s*[)）]|\d+\s*[.．、,)])")

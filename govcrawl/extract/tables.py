@@ -67,7 +67,6 @@ class Cell:
 class TableResult:
     cells: list[Cell] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    tables_seen: set[str] = field(default_factory=set)
 
 
 # --- template evidence --------------------------------------------------------------------
@@ -156,7 +155,6 @@ class _Interpreter:
     def _enter_block(self, block: str) -> None:
         self.table = "proactive"
         self.block = block
-        self.result.tables_seen.add("proactive")
         self.columns = list(self._default_columns(block))
         self.expect_header = False
 
@@ -219,7 +217,6 @@ class _Interpreter:
                 if self.table != "proactive":
                     self.table = "proactive"
                     self.block = self.block or "一"
-                    self.result.tables_seen.add("proactive")
                 rest = labels[position + 1:]
                 if rest or any(v for v in values if v):
                     self._set_header(rest + [v for v in values] if not row.positional
@@ -266,7 +263,6 @@ class _Interpreter:
         if table != self.table:
             self.table = table
             self.group = None
-            self.result.tables_seen.add(table)
 
     def _collect_appeals(self, values: list[str | None]) -> None:
         for value in values:
