@@ -398,12 +398,14 @@ def _refresh_report(db: sqlite_utils.Database, report_id: str, seen: str) -> Non
         db.execute("DELETE FROM conflicts WHERE report_id = ?", [report_id])
         db.execute(
             "INSERT INTO conflicts (report_id, key, version_id, value, other_version_id, other_value) "
-            "SELECT ?, a.key, a.version_id, a.value, b.version_id, b.value FROM metrics a "
-            "JOIN metrics b ON b.key = a.key AND b.version_id != a.version_id "
-            "JOIN versions v ON v.version_id = b.version_id AND v.report_id = ? "
-            "WHERE a.version_id = ? AND a.value != b.value AND EXISTS (SELECT 1 FROM sources s "
-            " WHERE s.version_id = b.version_id AND s.gone_at IS NULL)",
-            [report_id, report_id, row[0]])
+            # CROSS JOIN pins the order: the report's few versions first, then primary-key
+            # lookups; joining on the key index instead costs a scan of the whole archive.
+            "SELECT ?, a.key, a.version_id, a.value, b.version_id, b.value FROM versions v "
+            "CROSS JOIN metrics b ON b.version_id = v.version_id "
+            "CROSS JOIN metrics a ON a.version_id = ? AND a.key = b.key "
+            "WHERE v.report_id = ? AND v.version_id != ? AND a.value != b.value "
+            "AND EXISTS (SELECT 1 FROM sources s WHERE s.version_id = b.version_id AND s.gone_at IS NULL)",
+            [report_id, row[0], report_id, row[0]])
 
 
 def split_key(key: str) -> tuple[str, str, str]:
