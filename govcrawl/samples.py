@@ -302,16 +302,61 @@ def appeals_grid(spec: ReportSpec) -> list[list[Cell]]:
     ]
 
 
-def grid_html(rows: list[list[Cell]]) -> str:
-    out = ['<table border="1" cellspacing="0" cellpadding="0" class="MsoNormalTable">']
-    for row in rows:
-        out.append("<tr>")
+def grid_html(rows: list[list[Cell]], word: bool = False) -> str:
+    """A table as HTML; ``word`` gives the markup of a table pasted from Word.
+
+    Most portal editors paste reports from Word, so real report pages carry every cell's
+    width, borders and fonts inline (and weigh ten times their text): the demo network
+    uses that markup so its pages, and the bytes a crawl moves, look like real ones.
+    """
+    if not word:
+        out = ['<table border="1" cellspacing="0" cellpadding="0" class="MsoNormalTable">']
+        for row in rows:
+            out.append("<tr>")
+            for text, rowspan, colspan in row:
+                attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (
+                    f' colspan="{colspan}"' if colspan > 1 else "")
+                out.append(f"<td{attrs}><p>{html.escape(text)}</p></td>")
+            out.append("</tr>")
+        out.append("</table>")
+        return "\n".join(out)
+    width = max(sum(colspan for _, _, colspan in row) for row in rows)
+    points = [round(440.2 * (2.2 if c == 0 else 1.0) / (width + 1.2), 1) for c in range(width)]
+    out = ['<div align="center"><table class="MsoNormalTable" border="1" cellspacing="0" '
+           'cellpadding="0" width="587" style="width:440.2pt;border-collapse:collapse;border:none;'
+           'mso-border-alt:solid windowtext .5pt;mso-yfti-tbllook:1184;mso-padding-alt:0cm 5.4pt 0cm 5.4pt">']
+    taken: dict[int, int] = {}  # column → rows still covered by a rowspan from above
+    for index, row in enumerate(rows):
+        height = 20.1 if index else 28.35
+        out.append(f'<tr style="mso-yfti-irow:{index};height:{height}pt">')
+        column = 0
         for text, rowspan, colspan in row:
+            while taken.get(column, 0) > 0:
+                column += 1
+            span = points[column:column + colspan]
+            for c in range(column, column + colspan):
+                taken[c] = rowspan
+            column += colspan
+            pt = round(sum(span), 1)
             attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (
                 f' colspan="{colspan}"' if colspan > 1 else "")
-            out.append(f"<td{attrs}><p>{html.escape(text)}</p></td>")
+            numeric = text.replace(",", "").replace(".", "", 1).isdigit()
+            align = "center" if numeric or index < 2 else "left"
+            font = "Times New Roman" if numeric else "仿宋_GB2312"
+            lang = ' lang="EN-US"' if numeric else ""
+            out.append(
+                f'<td width="{round(pt * 4 / 3)}"{attrs} valign="center" style="width:{pt}pt;'
+                f"border:solid windowtext 1.0pt;border-top:none;mso-border-top-alt:solid windowtext .5pt;"
+                f'mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt 0cm 5.4pt;height:{height}pt">'
+                f'<p class="MsoNormal" align="{align}" style="text-align:{align};line-height:15.0pt;'
+                f'mso-line-height-rule:exactly"><span{lang} style="font-size:10.5pt;font-family:{font};'
+                f"mso-ascii-font-family:'Times New Roman';mso-hansi-font-family:'Times New Roman';"
+                f'color:black;mso-font-kerning:0pt">{html.escape(text)}</span><span lang="EN-US" '
+                f'style="font-size:10.5pt"><o:p></o:p></span></p></td>')
+        for c in list(taken):
+            taken[c] -= 1
         out.append("</tr>")
-    out.append("</table>")
+    out.append("</table></div>")
     return "\n".join(out)
 
 
@@ -414,13 +459,25 @@ def legacy_sections(spec: ReportSpec) -> list[tuple[str, str]]:
 
 # --- whole reports ----------------------------------------------------------------------
 
-def report_body_html(spec: ReportSpec, variant: int = 0, image_tables: bool = False) -> str:
+def report_body_html(spec: ReportSpec, variant: int = 0, image_tables: bool = False,
+                     word: bool = False, extra: dict[int, list[str]] | None = None) -> str:
     """The report's own content (opening, six sections, tables) as portal editors paste it.
 
     ``image_tables`` publishes the tables as pictures; the prose then states the key
-    figures, as such reports do.
+    figures, as such reports do.  ``extra`` adds paragraphs to sections (section number →
+    paragraphs; see :mod:`govcrawl.narrative`).
     """
-    body = [f"<p>{html.escape(opening(spec, variant))}</p>"]
+    def para(text: str, bold: bool = False) -> str:
+        inner = f"<strong>{html.escape(text)}</strong>" if bold else html.escape(text)
+        if not word:
+            return f"<p>{inner}</p>"
+        font = "黑体" if bold else "仿宋_GB2312"
+        return (f'<p class="MsoNormal" style="text-indent:32.0pt;line-height:28.0pt;'
+                f'mso-line-height-rule:exactly"><span style="font-size:16.0pt;font-family:{font};'
+                f"mso-hansi-font-family:'Times New Roman';mso-bidi-font-family:'Times New Roman'\">"
+                f'{inner}</span></p>')
+
+    body = [para(opening(spec, variant))]
     sections = legacy_sections(spec) if spec.template == "legacy" else report_sections(spec)
     m = spec.metrics
     for number, (heading, text) in enumerate(sections, start=1):
@@ -428,7 +485,8 @@ def report_body_html(spec: ReportSpec, variant: int = 0, image_tables: bool = Fa
             text += (f"本年度共收到政府信息公开申请{m.get('requests.new.total', 0)}件，"
                      f"办结申请{m.get('requests.results_total.total', 0)}件，"
                      f"结转下年度继续办理{m.get('requests.carried_forward.total', 0)}件。")
-        body.append(f"<p><strong>{heading}</strong></p><p>{html.escape(text)}</p>")
+        body.append(para(heading, bold=True) + para(text))
+        body.extend(para(paragraph) for paragraph in (extra or {}).get(number, []))
         if spec.template == "legacy":
             continue
         grids = {2: [proactive_grid(spec)], 3: [requests_grid(spec)], 4: [appeals_grid(spec)]}
@@ -437,16 +495,16 @@ def report_body_html(spec: ReportSpec, variant: int = 0, image_tables: bool = Fa
                 body.append(f'<p style="text-align:center"><img src="table{number}.png" '
                             f'alt="表{number - 1}" width="600"></p>')
             elif number == 3 and "split_table" in spec.quirks:
-                body.append(grid_html(grid[:12]))
+                body.append(grid_html(grid[:12], word))
                 body.append("<p>（续表）</p>")
-                body.append(grid_html(grid[12:]))
+                body.append(grid_html(grid[12:], word))
             else:
-                body.append(grid_html(grid))
+                body.append(grid_html(grid, word))
     if spec.template == "legacy" and spec.local_rows:
         rows = [[("统计指标", 1, 1), ("单位", 1, 1), ("统计数", 1, 1)]]
         rows += [[(label, 1, 1), ("件", 1, 1), (str(value), 1, 1)]
                  for label, value in spec.local_rows.items()]
-        body.append("<p>附：政府信息公开情况统计表</p>" + grid_html(rows))
+        body.append("<p>附：政府信息公开情况统计表</p>" + grid_html(rows, word))
     return "\n".join(body)
 
 

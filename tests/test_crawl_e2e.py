@@ -27,8 +27,7 @@ from conftest import ROOT
 def cache(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("cache")
     for epoch in (1, 2):
-        network.generate(path / "govcrawl" / "demo" / f"seed{network.DEFAULT_SEED}-scale0" /
-                         f"epoch-{epoch}", epoch)
+        network.generate(epoch_root(path, epoch), epoch)
     return path
 
 
@@ -39,7 +38,16 @@ def govcrawl(cache: Path, *args: str, timeout: float = 300) -> subprocess.Comple
 
 
 def epoch_root(cache: Path, epoch: int) -> Path:
-    return cache / "govcrawl" / "demo" / f"seed{network.DEFAULT_SEED}-scale0" / f"epoch-{epoch}"
+    """Where `govcrawl demo` (with GOVCRAWL_CACHE=cache) finds the network of an epoch."""
+    saved = os.environ.get("GOVCRAWL_CACHE")
+    os.environ["GOVCRAWL_CACHE"] = str(cache)
+    try:
+        return network.cached_path(epoch)
+    finally:
+        if saved is None:
+            del os.environ["GOVCRAWL_CACHE"]
+        else:
+            os.environ["GOVCRAWL_CACHE"] = saved
 
 
 def rows(db_path: Path, sql: str, params=()) -> list[tuple]:
@@ -126,7 +134,7 @@ def test_epoch_two_recrawl(cache, first_crawl, tmp_path):
     ratio = second["bytes_downloaded"] / first["bytes_downloaded"]
     print(f"\nepoch 2 re-crawl downloaded {second['bytes_downloaded']} bytes, "
           f"{100 * ratio:.1f}% of the first crawl's {first['bytes_downloaded']}")
-    assert ratio < 0.35
+    assert ratio < 0.18  # measured 15.3%: new reports alone are 9.3% of the first crawl
     for report_id in changes["revised"]:
         r = reports2[report_id]
         versions = rows(db, "SELECT v.version_id, v.superseded_by, v.supersedes FROM versions v "

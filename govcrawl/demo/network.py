@@ -18,6 +18,7 @@ the project's own templates.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import random
@@ -31,10 +32,11 @@ from typing import Any
 from govcrawl import samples as S
 from govcrawl.extract import keys as K
 from govcrawl.extract.checks import run_checks
+from govcrawl.narrative import narrative
 
-FIRST_YEAR = 2014
+FIRST_YEAR = 2008  # the first reports under the 2008 regulations
 LAST_YEAR = {1: 2024, 2: 2025}
-PAGE_SIZE = 12
+PAGE_SIZE = 20
 DEFAULT_SEED = 20250101
 
 CMS_FAMILIES = ("trs", "hanweb", "gd")
@@ -356,7 +358,11 @@ def report_page(report: Report, column_name: str, charset: str | None) -> str:
         content = (f"<p>{html.escape(spec.report_title)}全文见附件。</p>"
                    f'<p>附件：<a href="{link}">{html.escape(spec.report_title)}.{report.kind}</a></p>')
     else:
-        content = S.report_body_html(spec, report.variant, image_tables=report.kind == "image")
+        # Most editors paste from Word; one page in four comes from the CMS's own editor.
+        content = S.report_body_html(spec, report.variant, image_tables=report.kind == "image",
+                                     word=report.doc_id % 4 != 0,
+                                     extra=narrative(sub_seed("narrative", report.id),
+                                                     legacy=spec.template == "legacy"))
     body = (f'<div class="crumb">当前位置：首页 &gt; 政务公开 &gt; {html.escape(column_name)}</div>\n'
             f'<div class="article"><h1>{html.escape(shown)}</h1>\n'
             f'<div class="info">发布时间：{spec.published} 信息来源：{html.escape(spec.agency)}</div>\n'
@@ -630,14 +636,36 @@ def cache_root() -> Path:
     return Path(base) / "govcrawl" / "demo"
 
 
+def generator_digest() -> str:
+    """A digest of the generator's code: a cached network is reused only by the code that made it."""
+    from govcrawl import narrative as narrative_module
+
+    here = Path(__file__).parent
+    files = [*sorted(here.glob("*.py")), Path(S.__file__), Path(narrative_module.__file__)]
+    digest = hashlib.sha1()
+    for file in files:
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def cached_path(epoch: int = 1, scale: int | None = None, seed: int = DEFAULT_SEED) -> Path:
+    """Where :func:`ensure` keeps a generated network (under ``$GOVCRAWL_CACHE``)."""
+    return cache_root() / f"seed{seed}-scale{scale or 0}-{generator_digest()}" / f"epoch-{epoch}"
+
+
 def ensure(epoch: int = 1, scale: int | None = None, seed: int = DEFAULT_SEED,
            out: Path | None = None) -> Path:
     """The directory of a generated network, generating it first if it is not there."""
-    root = out or cache_root() / f"seed{seed}-scale{scale or 0}" / f"epoch-{epoch}"
-    if not (root / "manifest.json").exists():
-        partial = root.with_name(root.name + ".partial")
-        import shutil
+    import shutil
 
+    name = f"seed{seed}-scale{scale or 0}"
+    root = out or cached_path(epoch, scale, seed)
+    if not (root / "manifest.json").exists():
+        if out is None:  # networks of an older generator are stale: drop them
+            for stale in [*cache_root().glob(f"{name}-*"), cache_root() / name]:
+                if stale != root.parent:
+                    shutil.rmtree(stale, ignore_errors=True)
+        partial = root.with_name(root.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
         generate(partial, epoch, scale, seed)
         shutil.rmtree(root, ignore_errors=True)

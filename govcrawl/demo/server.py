@@ -145,7 +145,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", content_type)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)) if status != 304 else "0")
+        if status != 304:  # a 304 has no body, and "Content-Length: 0" would misdescribe the page
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         sent = 0
         if not head and status != 304:
