@@ -30,13 +30,16 @@ from govcrawl.extract import keys as K
 from govcrawl.extract.errors import ExtractionError
 from govcrawl.extract.record import extract_bytes
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: portals, full-text index
 
 RAW_TABLES = ("captures", "fetches", "crawl_runs", "errors", "disappearances")
 DERIVED_TABLES = ("reports", "versions", "sources", "metrics", "cells", "checks", "sections",
                   "pages", "attachments", "conflicts")
 
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS portals (
+    portal_id TEXT PRIMARY KEY, name TEXT, province TEXT, city TEXT, district TEXT, code TEXT,
+    homepage TEXT, cms TEXT, verified INTEGER, demo INTEGER, updated_at TEXT);
 CREATE TABLE IF NOT EXISTS captures (
     sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, media_type TEXT,
     content BLOB NOT NULL, compression TEXT NOT NULL DEFAULT 'zlib', first_fetched_at TEXT);
@@ -118,13 +121,19 @@ def open_db(path: str, memory: bool = False) -> sqlite_utils.Database:
 
 def ensure_db_shape(db: sqlite_utils.Database) -> None:
     """Create or migrate the schema; idempotent."""
+    from govcrawl import search
+
     db.conn.executescript(_SCHEMA)
+    db.conn.executescript(search.SCHEMA)
     version = db.execute("PRAGMA user_version").fetchone()[0]
     has_view = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'report_metrics_wide'").fetchone()
     if version < SCHEMA_VERSION or not has_view:
         # The wide view has a column per canonical key: rebuilt when the schema version
         # moves (bump SCHEMA_VERSION when keys are added), not on every open.
         _create_wide_view(db)
+        if version < 2:  # archives from before the full-text index: build it once
+            with db.conn:
+                refresh_search(db)
         db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
@@ -550,11 +559,36 @@ def reextract(db: sqlite_utils.Database) -> dict[str, int]:
                 counts["versions"] += int(outcome.new_version)
             else:
                 apply_disappearance(db, *payload)
+        refresh_search(db, rebuild=True)
     except BaseException:
         db.conn.rollback()
         raise
     db.conn.commit()
     return counts
+
+
+def record_portals(db: sqlite_utils.Database, portals: list[Any]) -> None:
+    """The registry entries a run crawls, so the archive names its portals (facets, search)."""
+    at = now_iso()
+    with db.conn:
+        for p in portals:
+            db.execute(
+                "INSERT OR REPLACE INTO portals (portal_id, name, province, city, district, code, "
+                "homepage, cms, verified, demo, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [p.id, p.name, p.province, p.city, p.district, p.code, p.homepage, p.cms,
+                 int(p.verified), int(p.demo), at])
+
+
+def portal_info(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
+    return {row[0]: {"province": row[1], "district": row[2]}
+            for row in db.execute("SELECT portal_id, province, district FROM portals").fetchall()}
+
+
+def refresh_search(db: sqlite_utils.Database, rebuild: bool = False) -> int:
+    """Bring the full-text index in line with the reports (see govcrawl.search)."""
+    from govcrawl import search
+
+    return (search.rebuild if rebuild else search.refresh)(db, portal_info(db))
 
 
 # --- crawl runs -------------------------------------------------------------------------------
@@ -593,8 +627,10 @@ def derived_snapshot(db: sqlite_utils.Database, ignore_history: bool = False) ->
     (200 or 304), which differ between two crawls of the same pages.
     """
     out = {}
-    for table in DERIVED_TABLES:
-        columns = [c.name for c in db[table].columns]
+    for table in (*DERIVED_TABLES, "report_search"):
+        if not db[table].exists():
+            continue
+        columns = [c.name for c in db[table].columns if c.name != "id"]
         if ignore_history:
             columns = [c for c in columns if c not in HISTORY_COLUMNS]
         quoted = ", ".join(f'"{c}"' for c in columns)

@@ -364,5 +364,11 @@ def portals_check_command(registry_path: Path | None) -> None:
     sys.exit(2 if problems else 0)
 
 
+# The researcher's commands (search, serve, export, chart) live in their own module.
+from govcrawl import cli_archive  # noqa: E402
+
+for _command in cli_archive.COMMANDS:
+    main.add_command(_command)
+
 if __name__ == "__main__":
     main()

@@ -112,6 +112,7 @@ def run_crawl(portals: list[Portal], db_path: Path, proxy: str | None = None, fa
     with ArchiveLock(db_path):
         db = archive.open_db(str(db_path))
         run_id, started = archive.start_run(db, [p.id for p in portals], command)
+        archive.record_portals(db, portals)
         begin = time.perf_counter()
         settings = crawl_settings(db_path, run_id, proxy, fast, log_file, log_level, per_domain)
         process = CrawlerProcess(settings)
@@ -126,6 +127,8 @@ def run_crawl(portals: list[Portal], db_path: Path, proxy: str | None = None, fa
             with db.conn:
                 gone = archive.mark_gone(db, run_id, sorted(crawler.spider.listings_ok), started,
                                          archive.now_iso())
+        with db.conn:  # even after an incomplete run: the index follows what was stored
+            archive.refresh_search(db)
         counts = {
             "portals": len(portals),
             "listing_pages": stats.get("govcrawl/spider/listing_pages_count", 0),

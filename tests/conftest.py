@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -35,3 +38,68 @@ def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run `govcrawl ARGS` in a subprocess, as a user would."""
     return subprocess.run([sys.executable, "-m", "govcrawl.cli", *args], capture_output=True,
                           text=True, timeout=timeout, cwd=ROOT)
+
+
+# --- the demo network, generated once and crawled once per test session -----------------
+
+def govcrawl(cache: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run `govcrawl ARGS` in a subprocess with the demo network cached under ``cache``."""
+    env = {**os.environ, "GOVCRAWL_CACHE": str(cache)}
+    return subprocess.run([sys.executable, "-m", "govcrawl.cli", *args], capture_output=True,
+                          text=True, timeout=timeout, cwd=ROOT, env=env)
+
+
+def epoch_root(cache: Path, epoch: int) -> Path:
+    """Where `govcrawl demo` (with GOVCRAWL_CACHE=cache) finds the network of an epoch."""
+    from govcrawl.demo import network
+
+    saved = os.environ.get("GOVCRAWL_CACHE")
+    os.environ["GOVCRAWL_CACHE"] = str(cache)
+    try:
+        return network.cached_path(epoch)
+    finally:
+        if saved is None:
+            del os.environ["GOVCRAWL_CACHE"]
+        else:
+            os.environ["GOVCRAWL_CACHE"] = saved
+
+
+def rows(db_path: Path, sql: str, params=()) -> list[tuple]:
+    with sqlite3.connect(db_path) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def manifest(cache: Path, epoch: int) -> dict:
+    return json.loads((epoch_root(cache, epoch) / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def demo_cache(tmp_path_factory) -> Path:
+    from govcrawl.demo import network
+
+    path = tmp_path_factory.mktemp("cache")
+    for epoch in (1, 2):
+        network.generate(epoch_root(path, epoch), epoch)
+    return path
+
+
+@pytest.fixture(scope="session")
+def first_crawl(demo_cache, tmp_path_factory) -> Path:
+    """An archive of one crawl of the demo network (epoch 1); copy it before writing."""
+    db = tmp_path_factory.mktemp("crawl") / "archive.db"
+    result = govcrawl(demo_cache, "demo", "--db", str(db))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "crawl run 1 finished" in result.stdout
+    snapshot = tmp_path_factory.mktemp("snap") / "epoch1.db"
+    shutil.copy(db, snapshot)
+    return snapshot
+
+
+@pytest.fixture(scope="session")
+def second_crawl(demo_cache, first_crawl, tmp_path_factory) -> Path:
+    """The epoch-1 archive re-crawled a year later (epoch 2); copy it before writing."""
+    db = tmp_path_factory.mktemp("crawl2") / "archive.db"
+    shutil.copy(first_crawl, db)
+    result = govcrawl(demo_cache, "demo", "--epoch", "2", "--keep", "--db", str(db))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return db

@@ -7,7 +7,6 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -20,50 +19,12 @@ from govcrawl import archive, registry
 from govcrawl.demo import network
 from govcrawl.demo.server import serve_in_thread
 
-from conftest import ROOT
+from conftest import ROOT, epoch_root, govcrawl, rows
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("cache")
-    for epoch in (1, 2):
-        network.generate(epoch_root(path, epoch), epoch)
-    return path
-
-
-def govcrawl(cache: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    env = {**os.environ, "GOVCRAWL_CACHE": str(cache)}
-    return subprocess.run([sys.executable, "-m", "govcrawl.cli", *args], capture_output=True,
-                          text=True, timeout=timeout, cwd=ROOT, env=env)
-
-
-def epoch_root(cache: Path, epoch: int) -> Path:
-    """Where `govcrawl demo` (with GOVCRAWL_CACHE=cache) finds the network of an epoch."""
-    saved = os.environ.get("GOVCRAWL_CACHE")
-    os.environ["GOVCRAWL_CACHE"] = str(cache)
-    try:
-        return network.cached_path(epoch)
-    finally:
-        if saved is None:
-            del os.environ["GOVCRAWL_CACHE"]
-        else:
-            os.environ["GOVCRAWL_CACHE"] = saved
-
-
-def rows(db_path: Path, sql: str, params=()) -> list[tuple]:
-    with sqlite3.connect(db_path) as db:
-        return db.execute(sql, params).fetchall()
-
-
-@pytest.fixture(scope="module")
-def first_crawl(cache, tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("crawl") / "archive.db"
-    result = govcrawl(cache, "demo", "--db", str(db))
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "crawl run 1 finished" in result.stdout
-    snapshot = tmp_path_factory.mktemp("snap") / "epoch1.db"
-    shutil.copy(db, snapshot)
-    return snapshot
+def cache(demo_cache) -> Path:
+    return demo_cache
 
 
 def test_archive_holds_exactly_the_manifests_reports(cache, first_crawl):

@@ -215,6 +215,21 @@ def build_reports(portal: Portal, seed: int, last_year: int) -> list[Report]:
                                        "行政复议数": int(metrics["appeals.review.total"])}
             reports.append(report)
     _plant_the_mess(portal, reports, seed)
+    return _plant_the_gaps(portal, reports)
+
+
+def _plant_the_gaps(portal: Portal, reports: list[Report]) -> list[Report]:
+    """What longitudinal research trips over: a unit that skipped a year, and a unit
+    whose 上年结转 does not match the 结转下年度 it reported the year before."""
+    if portal.index == 0:  # a street office that never published its 2022 report
+        reports = [r for r in reports if not (r.unit.slug == "jd1" and r.year == 2022)]
+    if portal.index == 1:  # a department that recounted its carry-over
+        report = next(r for r in reports if r.unit.slug == "bm1" and r.year == 2022)
+        m = report.spec.metrics
+        column = next(c.key for c in K.REQUEST_COLUMNS[:-1] if m[f"requests.new.{c.key}"] > 0)
+        for row, delta in (("carried_over", 1), ("new", -1)):  # the balance still holds
+            m[f"requests.{row}.{column}"] += delta
+            m[f"requests.{row}.total"] += delta
     return reports
 
 

@@ -20,6 +20,7 @@ _BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6",
                "td", "th", "hr"}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HEADING = re.compile(r"^\s*[一二三四五六七八九][、.．]\s*\S")
+_PAGE_DATE = re.compile(r"发布(?:时间|日期)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
 _META_NAMES = ("ArticleTitle", "PubDate", "ColumnName", "SiteName", "ContentSource",
                "Author", "Url", "firstpublishedtime", "publishdate", "Keywords")
 
@@ -31,6 +32,15 @@ def _page_meta(root: etree._Element) -> dict[str, str]:
         name = (element.get("name") or element.get("property") or "").strip().lower()
         if name in wanted and element.get("content"):
             meta[wanted[name]] = element.get("content").strip()
+    # The date line portals print above the article (发布时间：2024-01-20), outside the
+    # report's own text: kept as a page fact, like the TRS PubDate tag.
+    for node in root.xpath("//body//text()[contains(., '发布时间') or contains(., '发布日期')]")[:5]:
+        parent = node.getparent()
+        line = " ".join(_text(parent).split()) if parent is not None else str(node)
+        match = _PAGE_DATE.search(line[:300])
+        if match:
+            meta["page_published"] = match.group(1)
+            break
     title = root.find(".//title")
     if title is not None and _text(title).strip():
         meta["html_title"] = " ".join(_text(title).split())

@@ -256,7 +256,7 @@ def published(text: str, page_meta: dict[str, str]) -> str | None:
     """The publication date the page or the report states."""
     import dateparser
 
-    for name in ("PubDate", "firstpublishedtime", "publishdate"):
+    for name in ("PubDate", "firstpublishedtime", "publishdate", "page_published"):
         value = page_meta.get(name)
         if value:
             match = _DATE.search(value)

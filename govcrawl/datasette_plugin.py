@@ -1,0 +1,47 @@
+"""Datasette plugin: Chinese full-text search and highlighted snippets.
+
+``govcrawl serve`` registers this module with Datasette's plugin manager; a plain
+``datasette archive.db`` opens the same archive without it (search then falls back to
+Datasette's own, which does not understand Chinese).
+
+Datasette runs every ``?_search=`` through a SQL function ``escape_fts`` that it
+registers on each connection.  Registering ours ``trylast=True`` makes it the last one
+created, so it replaces Datasette's; without ``trylast`` the order is undefined and
+Datasette's silently wins.  Tested against the pinned Datasette (see pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from datasette import hookimpl
+from markupsafe import Markup
+
+from govcrawl import search
+
+MARK_OPEN, MARK_CLOSE = "\u2063【", "】\u2063"  # invisible separators make the marks unambiguous
+
+
+def _snippet(text: str | None, query: str | None) -> str | None:
+    if text is None:
+        return None
+    return search.snippet(text, query or "", mark=(MARK_OPEN, MARK_CLOSE))
+
+
+@hookimpl(trylast=True)
+def prepare_connection(conn: Any) -> None:
+    conn.create_function("escape_fts", 1, lambda q: search.fts_query(q or ""), deterministic=True)
+    conn.create_function("cn_snippet", 2, _snippet, deterministic=True)
+    conn.create_function("cn_contains", 2, lambda text, q: int(search.contains(text or "", q or "")),
+                         deterministic=True)
+
+
+@hookimpl
+def render_cell(value: Any) -> Markup | None:
+    """Snippets show their hit highlighted."""
+    if isinstance(value, str) and MARK_OPEN in value:
+        escaped = html.escape(value)
+        return Markup(escaped.replace(html.escape(MARK_OPEN), "<mark>")
+                      .replace(html.escape(MARK_CLOSE), "</mark>"))
+    return None
