@@ -175,9 +175,8 @@ def demo_group(ctx: click.Context, db_path: Path, epoch: int, keep: bool) -> Non
     finally:
         server.shutdown()
     click.echo(result.summary(db_path))
-    click.echo(f"query it with any SQLite client, e.g. sqlite3 {db_path} "
-               "'select agency, year, template, \"requests.new.total\" from report_metrics_wide "
-               "order by agency, year'")
+    click.echo(f"browse it: govcrawl serve {db_path}   (Datasette on http://127.0.0.1:8001/; "
+               f"or search it: govcrawl search 行政复议 --db {db_path})")
     sys.exit(result.exit_code)
 
 

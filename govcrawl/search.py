@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS report_search (
     id INTEGER PRIMARY KEY, report_id TEXT NOT NULL UNIQUE, version_id TEXT NOT NULL,
     agency TEXT, year INTEGER, template TEXT, level TEXT, portal_id TEXT, province TEXT,
     district TEXT, title TEXT, published TEXT, gone_at TEXT, url TEXT);
-CREATE INDEX IF NOT EXISTS report_search_year ON report_search(year, agency);
+CREATE INDEX IF NOT EXISTS report_search_year ON report_search(year DESC, agency);  -- search order
 CREATE VIRTUAL TABLE IF NOT EXISTS report_search_fts USING fts5(
     body, content='', tokenize='unicode61 remove_diacritics 0');
 CREATE TABLE IF NOT EXISTS report_search_state (id INTEGER PRIMARY KEY, version_id TEXT);

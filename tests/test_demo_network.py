@@ -94,14 +94,24 @@ def test_carry_over_chains_across_years(epoch1):
     by_unit: dict[tuple[str, str], dict[int, dict]] = {}
     for r in iter_reports(epoch1):
         by_unit.setdefault((r["portal"], r["unit"]), {})[r["year"]] = r["metrics"]
-    chained = 0
-    for years in by_unit.values():
+    chained, recounted = 0, []
+    for (portal, unit), years in by_unit.items():
         for year in range(2019, 2024):
             a, b = years.get(year, {}), years.get(year + 1, {})
             if "requests.carried_forward.total" in a and "requests.carried_over.total" in b:
-                assert a["requests.carried_forward.total"] == b["requests.carried_over.total"]
+                if a["requests.carried_forward.total"] != b["requests.carried_over.total"]:
+                    recounted.append((portal, unit, year + 1))
                 chained += 1
     assert chained > 50
+    assert recounted == [("990103-xishan", "bm1", 2022)], "one planted recount, nothing else"
+
+
+def test_one_unit_skipped_a_year(epoch1):
+    years: dict[tuple[str, str], set[int]] = {}
+    for r in iter_reports(epoch1):
+        years.setdefault((r["portal"], r["unit"]), set()).add(r["year"])
+    gaps = {unit: set(range(2008, 2025)) - got for unit, got in years.items() if got != set(range(2008, 2025))}
+    assert gaps == {("990102-donghu", "jd1"): {2022}}
 
 
 def _check_report(root: Path, report: dict) -> list[str]:

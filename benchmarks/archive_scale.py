@@ -1,0 +1,202 @@
+"""Search and browsing at archive scale (a measurement, not a test).
+
+    python benchmarks/archive_scale.py [--reports 100000] [--work DIR] [--queries 200]
+
+1. Generate the demo network at the scale that gives ``--reports`` reports.
+2. Build an archive from its pages with the crawl's own store path (archive.record_fetch
+   and apply_fetch, extraction in a process pool) — everything but HTTP, which
+   benchmarks/crawl_throughput.py measures.  Kept in --work for later runs.
+3. Measure, over ``--queries`` two- to four-character strings drawn from report texts:
+   - search through the index (govcrawl.search.search, first 20 hits with snippets, the
+     CLI's path) against the baseline in the same run: a LIKE substring scan of the same
+     texts;
+   - Datasette (the project's metadata and plugin, in process): the report table page,
+     a search results page and its JSON;
+   and the archive's bytes per report (file size, and per table via dbstat).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import math
+import random
+import re
+import statistics
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from govcrawl import archive, search
+from govcrawl.demo import network
+from govcrawl.extract.errors import ExtractionError
+from govcrawl.extract.record import extract_bytes
+
+REPORTS_PER_PORTAL = 170  # 10 units × 17 years
+
+
+def _extract(job: tuple[bytes, str]) -> tuple[dict | None, str | None]:
+    data, url = job
+    try:
+        return extract_bytes(data, url), None
+    except ExtractionError as exc:
+        return None, exc.reason
+
+
+def build(root: Path, db_path: Path, workers: int) -> float:
+    """Store every report page and attachment of the network; returns seconds taken."""
+    start = time.perf_counter()
+    db = archive.open_db(str(db_path))
+    db.execute("PRAGMA journal_mode=OFF")  # a build from scratch: a crash means a rebuild
+    manifest_portals = {p["id"]: p for p in json.loads((root / "manifest.json").read_text())["portals"]}
+    with db.conn:
+        for p in manifest_portals.values():
+            db.execute("INSERT OR REPLACE INTO portals (portal_id, name, province, city, district, code, homepage, "
+                       "cms, verified, demo) VALUES (?,?,?,?,?,?,?,?,1,1)",
+                       [p["id"], p["name"], p["province"], p["city"], p["district"], p["code"], p["homepage"],
+                        p["cms"]])
+    jobs: list[tuple[str, str, str]] = []  # (url, portal, kind)
+    for report in network.iter_reports(root):
+        jobs += [(u, report["portal"], "report") for u in report["urls"]]
+        jobs += [(u, report["portal"], "attachment") for u in report["attachments"]]
+    fetched_at = archive.now_iso()
+    done = 0
+    with ProcessPoolExecutor(workers) as pool:
+        for chunk_start in range(0, len(jobs), 2000):
+            chunk = jobs[chunk_start:chunk_start + 2000]
+            bodies = []
+            for url, _, _ in chunk:
+                parts = urlsplit(url)
+                bodies.append(network.site_path(root, parts.hostname, parts.path).read_bytes())
+            records = list(pool.map(_extract, [(b, u) for b, (u, _, _) in zip(bodies, chunk, strict=True)],
+                                    chunksize=50))
+            with db.conn:
+                for (url, portal, kind), body, (record, reason) in zip(chunk, bodies, records, strict=True):
+                    etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+                    fetch = archive.record_fetch(db, archive.Fetch(
+                        url=url, portal_id=portal, kind=kind, status=200, fetched_at=fetched_at,
+                        etag=etag, body=body))
+                    archive.apply_fetch(db, fetch, body, record=record, not_report=reason)
+            done += len(chunk)
+            print(f"  stored {done}/{len(jobs)} pages ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+    with db.conn:
+        archive.refresh_search(db)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.conn.execute("ANALYZE")
+    return time.perf_counter() - start
+
+
+def sample_queries(db, count: int, seed: int = 11) -> list[str]:
+    rng = random.Random(seed)
+    ids = [r[0] for r in db.execute("SELECT version_id FROM report_search").fetchall()]
+    out: set[str] = set()
+    while len(out) < count:
+        text = db.execute("SELECT text FROM versions WHERE version_id = ?", [rng.choice(ids)]).fetchone()[0] or ""
+        runs = [r for r in re.findall(r"[\u4e00-\u9fff]{4,}", text)]
+        if runs:
+            run = rng.choice(runs)
+            length = rng.choice((2, 3, 4))
+            begin = rng.randrange(0, len(run) - length + 1)
+            out.add(run[begin:begin + length])
+    return sorted(out)
+
+
+def timed(fn, *args) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn(*args)
+    return (time.perf_counter() - start) * 1000, result
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def describe(name: str, ms: list[float]) -> str:
+    return (f"{name}: p50 {statistics.median(ms):.1f} ms, p95 {pct(ms, 95):.1f} ms, max {max(ms):.1f} ms "
+            f"({len(ms)} runs)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/govcrawl-archive-scale"))
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--baseline-queries", type=int, default=20,
+                        help="The LIKE scan is slow: time it on the first N queries only.")
+    args = parser.parse_args()
+
+    scale = max(1, math.ceil(args.reports / REPORTS_PER_PORTAL))
+    root = args.work / f"network-scale{scale}"
+    db_path = args.work / f"archive-scale{scale}.db"
+    if not (root / "manifest.json").exists():
+        start = time.perf_counter()
+        network.generate(root, 1, scale)
+        print(f"generated {scale} portals in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    if not db_path.exists():
+        seconds = build(root, db_path, args.workers)
+        print(f"built {db_path} in {seconds:.0f} s", file=sys.stderr)
+
+    db = archive.open_db(str(db_path))
+    reports = db.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
+    size = db_path.stat().st_size
+    print(f"archive: {reports} reports, {size / 1e9:.2f} GB, {size / reports / 1024:.1f} KB per report")
+    try:
+        per_table = db.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 12").fetchall()
+        print("  largest tables and indexes (KB per report): " +
+              ", ".join(f"{name} {total / reports / 1024:.1f}" for name, total in per_table))
+    except Exception as exc:  # dbstat is compiled into most SQLite builds, not all
+        print(f"  (no per-table sizes: {exc})")
+
+    queries = sample_queries(db, args.queries)
+    for q in queries[:5]:  # warm the page cache the way a running server has it warm
+        search.search(db, q, 20)
+    index_ms, hit_counts = [], []
+    for q in queries:
+        ms, _ = timed(search.search, db, q, 20)
+        index_ms.append(ms)
+        hit_counts.append(search.count(db, q))
+    print(describe("search (index, first 20 hits with snippets)", index_ms))
+    print(f"  hits per query: median {statistics.median(hit_counts):.0f}, max {max(hit_counts)}, "
+          f"{sum(1 for h in hit_counts if h == 0)} with none")
+    scan_ms = []
+    for q in queries[: args.baseline_queries]:
+        ms, _ = timed(lambda q=q: db.execute(
+            "SELECT s.report_id FROM report_search s JOIN versions v ON v.version_id = s.version_id "
+            "WHERE v.text LIKE ? ORDER BY s.year DESC, s.agency LIMIT 20", [f"%{q}%"]).fetchall())
+        scan_ms.append(ms)
+    print(describe("baseline: LIKE substring scan, first 20 hits", scan_ms))
+    print(f"  baseline / index, median: {statistics.median(scan_ms) / statistics.median(index_ms):.0f}×")
+
+    from govcrawl.cli_archive import datasette_app
+
+    ds = datasette_app(db_path)
+    name = db_path.stem
+
+    async def pages() -> dict[str, list[float]]:
+        await ds.invoke_startup()
+        out: dict[str, list[float]] = {"report table page": [], "search results page": [], "search JSON": []}
+        years = [r[0] for r in db.execute("SELECT DISTINCT year FROM reports").fetchall()]
+        await ds.client.get(f"/{name}/reports")
+        for i, q in enumerate(queries[:60]):
+            for label, path, params in (
+                    ("report table page", f"/{name}/reports", {"year": str(years[i % len(years)])}),
+                    ("search results page", f"/{name}/report_search", {"_search": q}),
+                    ("search JSON", f"/{name}/report_search.json", {"_search": q, "_shape": "array"})):
+                start = time.perf_counter()
+                response = await ds.client.get(path, params=params)
+                out[label].append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200, (path, response.status_code, response.text[:300])
+        return out
+
+    for label, ms in asyncio.run(pages()).items():
+        print(describe(f"Datasette {label}", ms))
+
+
+if __name__ == "__main__":
+    main()
