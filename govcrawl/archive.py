@@ -32,7 +32,7 @@ from govcrawl.extract.record import extract_bytes
 
 SCHEMA_VERSION = 2  # 2: portals, full-text index
 
-RAW_TABLES = ("captures", "fetches", "crawl_runs", "errors", "disappearances")
+RAW_TABLES = ("captures", "fetches", "crawl_runs", "errors", "disappearances", "ingested")
 DERIVED_TABLES = ("reports", "versions", "sources", "metrics", "cells", "checks", "sections",
                   "pages", "attachments", "conflicts")
 
@@ -40,6 +40,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS portals (
     portal_id TEXT PRIMARY KEY, name TEXT, province TEXT, city TEXT, district TEXT, code TEXT,
     homepage TEXT, cms TEXT, verified INTEGER, demo INTEGER, updated_at TEXT);
+CREATE TABLE IF NOT EXISTS ingested (
+    item_id TEXT PRIMARY KEY, run_id INTEGER);
 CREATE TABLE IF NOT EXISTS captures (
     sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, media_type TEXT,
     content BLOB NOT NULL, compression TEXT NOT NULL DEFAULT 'zlib', first_fetched_at TEXT);
@@ -565,6 +567,45 @@ def reextract(db: sqlite_utils.Database) -> dict[str, int]:
         raise
     db.conn.commit()
     return counts
+
+
+def store_item(db: sqlite_utils.Database, item: Any, run_id: int | None) -> list[str]:
+    """Write one crawled page or error (the crawl's store pipeline and `govcrawl ingest`).
+
+    Runs inside the caller's transaction, in a savepoint of its own: a page that fails
+    to store leaves no half-write.  Returns the counters it moves (store/<name>_count).
+    """
+    from govcrawl.items import ErrorItem
+
+    if isinstance(item, ErrorItem):
+        db.execute("INSERT INTO errors (run_id, url, portal_id, status, reason, at) VALUES (?,?,?,?,?,?)",
+                   [run_id, item.url, item.portal_id, item.status, item.reason, now_iso()])
+        return ["errors"]
+    headers = {k.lower(): v for k, v in item.headers.items()}
+    fetch = Fetch(url=item.url, portal_id=item.portal_id, kind=item.kind, status=item.status,
+                  fetched_at=item.fetched_at, run_id=run_id, etag=headers.get("etag"),
+                  last_modified=headers.get("last-modified"), headers=headers,
+                  referer=item.referer, listing_title=item.listing_title,
+                  media_type=item.media_type, body=item.body if item.status == 200 else None)
+    counters = []
+    db.execute("SAVEPOINT page")
+    try:
+        record_fetch(db, fetch)
+        outcome = apply_fetch(db, fetch, item.body or None, record=item.record, not_report=item.not_report)
+        if item.status not in (200, 304):
+            db.execute("INSERT INTO errors (run_id, url, portal_id, status, reason, at) VALUES (?,?,?,?,?,?)",
+                       [run_id, item.url, item.portal_id, item.status, f"HTTP {item.status}", item.fetched_at])
+            counters.append("errors")
+    except Exception:
+        db.execute("ROLLBACK TO page")  # this page only; the batch stays good
+        db.execute("RELEASE page")
+        raise
+    db.execute("RELEASE page")
+    counters.append(f"{item.kind}_fetches")
+    counters += [name for name in ("new_report", "new_version", "unchanged", "not_report") if getattr(outcome, name)]
+    if item.status == 304:
+        counters.append("not_modified")
+    return counters
 
 
 def record_portals(db: sqlite_utils.Database, portals: list[Any]) -> None:

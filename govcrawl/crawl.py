@@ -146,3 +146,92 @@ def run_crawl(portals: list[Portal], db_path: Path, proxy: str | None = None, fa
         }
         archive.finish_run(db, run_id, status, counts)
         return CrawlResult(run_id, status, time.perf_counter() - begin, counts)
+
+
+# --- distributed crawls (see govcrawl.distributed) ---------------------------------------------
+
+def worker_settings(redis_url: str, prefix: str, proxy: str | None, fast: bool, log_file: str | None,
+                    log_level: str, per_domain: int | None = None, lease_seconds: float | None = None):
+    """A worker's settings: the frontier in Redis, pages handed over instead of stored."""
+    settings = crawl_settings(Path(""), 0, proxy, fast, log_file, log_level, per_domain)
+    settings.setdict({
+        "GOVCRAWL_DB": None, "GOVCRAWL_RUN_ID": None,
+        "GOVCRAWL_REDIS_URL": redis_url, "GOVCRAWL_REDIS_PREFIX": prefix,
+        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER_QUEUE_CLASS": "govcrawl.distributed.LeasedQueue",
+        "SCHEDULER_QUEUE_KEY": f"{prefix}:queue",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
+        "SCHEDULER_PERSIST": True,  # other workers are still crawling when this one leaves
+        "REDIS_URL": redis_url,
+        "REDIS_PARAMS": {"socket_connect_timeout": 5, "socket_timeout": 30},
+        "ITEM_PIPELINES": {"pipelines.normalise.NormalisePipeline": 100,
+                           "pipelines.extract.ExtractPipeline": 200,
+                           "pipelines.dedupe.DedupePipeline": 300,
+                           "pipelines.handoff.HandoffPipeline": 400},
+        "EXTENSIONS": {"govcrawl.distributed.LeaseKeeper": 500},
+        "GOVCRAWL_REDIS_LEASE": lease_seconds,
+    }, priority="cmdline")
+    return settings
+
+
+@dataclass
+class WorkerResult:
+    status: str
+    seconds: float
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OK if self.status == "finished" else EXIT_INCOMPLETE
+
+    def summary(self, redis_url: str) -> str:
+        c = self.counts
+        return (f"worker {self.status} in {self.seconds:.0f} s: {c.get('pages', 0)} pages and "
+                f"{c.get('listings', 0)} listing pages handed over, {c.get('errors', 0)} errors, "
+                f"{c.get('bytes_downloaded', 0)} bytes downloaded; frontier {redis_url}")
+
+
+def run_worker(redis_url: str, prefix: str, proxy: str | None = None, fast: bool = False,
+               log_file: str | None = None, log_level: str = "WARNING", per_domain: int | None = None,
+               wait_seconds: float = 60.0, lease_seconds: float | None = None) -> WorkerResult:
+    """Crawl from the shared frontier until it is exhausted (raises DistributedError)."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govcrawl.settings")
+    import warnings
+
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.exceptions import ScrapyDeprecationWarning
+
+    from govcrawl import distributed
+    from govcrawl.spiders.annual_reports import AnnualReportsSpider
+
+    # scrapy-redis 0.9 calls APIs Scrapy 2.19 deprecates (Spider.log, spider= in stats):
+    # harmless, and one line per request otherwise.
+    warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module=r"scrapy_redis")
+    begin = time.perf_counter()
+    server = distributed.connect(redis_url)
+    keys = distributed.Keys(prefix)
+    deadline = time.monotonic() + wait_seconds
+    while not server.hget(keys.run, "seeded"):
+        if time.monotonic() > deadline:
+            raise distributed.DistributedError(
+                f"no crawl to work on at {redis_url} (prefix {prefix!r}): start `govcrawl ingest` first")
+        time.sleep(0.5)
+    lease_seconds = lease_seconds or float(os.environ.get("GOVCRAWL_REDIS_LEASE") or 0) or None
+    if lease_seconds:  # how long a killed worker's requests wait before going back to the queue
+        distributed.LeasedQueue.lease_seconds = lease_seconds
+    portals = distributed.load_portals(server, keys)
+    process = CrawlerProcess(worker_settings(redis_url, prefix, proxy, fast, log_file, log_level, per_domain,
+                                             lease_seconds))
+    crawler = process.create_crawler(AnnualReportsSpider)
+    process.crawl(crawler, portals=portals)
+    process.start()
+    stats = crawler.stats.get_stats()
+    reason = stats.get("finish_reason", "unknown")
+    counts = {"pages": stats.get("govcrawl/handoff/PageItem_count", 0),
+              "listings": stats.get("govcrawl/handoff/ListingDone_count", 0),
+              "errors": stats.get("govcrawl/handoff/ErrorItem_count", 0),
+              "bytes_downloaded": stats.get("downloader/response_bytes", 0),
+              "requests": stats.get("downloader/request_count", 0)}
+    return WorkerResult("finished" if reason == "finished" else f"incomplete ({reason})",
+                        time.perf_counter() - begin, counts)

@@ -25,6 +25,7 @@ class PageItem:
     record: dict[str, Any] | None = None
     not_report: str | None = None
     unchanged: bool = False
+    lease: str | None = None  # distributed crawls: the frontier lease this page settles
 
 
 @dataclass
@@ -35,3 +36,13 @@ class ErrorItem:
     portal_id: str | None
     reason: str
     status: int | None = None
+    lease: str | None = None
+
+
+@dataclass
+class ListingDone:
+    """A listing page was read completely: its portal's listing was reachable this run."""
+
+    url: str
+    portal_id: str
+    lease: str | None = None

@@ -141,7 +141,7 @@ def refresh(db: sqlite_utils.Database, portals: dict[str, dict[str, Any]] | None
         "SELECT r.report_id, r.latest_version_id, r.agency, r.year, r.template, r.published, "
         "r.gone_at, v.title, v.text, s.id, s.version_id, "
         "(SELECT portal_id || char(9) || url FROM sources WHERE version_id = r.latest_version_id "
-        " ORDER BY gone_at IS NOT NULL, first_seen, url LIMIT 1) "
+        " ORDER BY gone_at IS NOT NULL, url LIMIT 1) "
         "FROM reports r JOIN versions v ON v.version_id = r.latest_version_id "
         "LEFT JOIN report_search s ON s.report_id = r.report_id").fetchall()
     changed = 0

@@ -18,7 +18,7 @@ from twisted.python.failure import Failure
 
 from govcrawl import discovery
 from govcrawl.archive import now_iso
-from govcrawl.items import ErrorItem, PageItem
+from govcrawl.items import ErrorItem, ListingDone, PageItem
 from govcrawl.registry import Portal
 
 PAGE_STATUSES = [304, 403, 404, 410, 412, 500, 502, 503]
@@ -45,7 +45,19 @@ class AnnualReportsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):  # type: ignore[override]
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if not spider.validators and crawler.settings.get("GOVCRAWL_DB"):
+        spider.redis_url = crawler.settings.get("GOVCRAWL_REDIS_URL")
+        if spider.redis_url:  # a worker: the validators come from the writer, over Redis
+            from scrapy import signals
+
+            from govcrawl import distributed
+
+            spider.redis_keys = distributed.Keys(crawler.settings.get("GOVCRAWL_REDIS_PREFIX",
+                                                                      distributed.DEFAULT_PREFIX))
+            spider.redis = distributed.connect(spider.redis_url)
+            spider.validators, spider.known_attachments = distributed.load_validators(
+                spider.redis, spider.redis_keys)
+            crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        elif not spider.validators and crawler.settings.get("GOVCRAWL_DB"):
             from govcrawl.archive import known_attachments, open_db, validators
 
             db = open_db(crawler.settings["GOVCRAWL_DB"])
@@ -54,8 +66,25 @@ class AnnualReportsSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        # scrapy-redis relies on start_requests(), which Scrapy >= 2.16 no longer calls:
+        # this start() yields them in a single-process crawl; in a distributed one the
+        # writer has seeded the shared frontier and workers start from it.
+        if getattr(self, "redis_url", None):
+            return
         for request in self.start_requests():
             yield request
+
+    def on_idle(self) -> None:
+        """A worker stays while the frontier has work anywhere (another worker's listing
+        may still add requests); it leaves when nothing waits and nothing is leased."""
+        from scrapy.exceptions import DontCloseSpider
+
+        from govcrawl import distributed
+
+        waiting, leased = distributed.frontier_size(self.redis, self.redis_keys)
+        seeded = self.redis.hget(self.redis_keys.run, "seeded")
+        if waiting or leased or not seeded:
+            raise DontCloseSpider
 
     def start_requests(self) -> Iterator[scrapy.Request]:
         for portal in self.portals.values():
@@ -99,6 +128,8 @@ class AnnualReportsSpider(scrapy.Spider):
         text = response.text
         for url in discovery.trs_pages(text, response.url) + discovery.next_links(links, response.url):
             yield self._listing(url, portal_id)
+        # Last: everything this listing leads to has been yielded (and scheduled) first.
+        yield ListingDone(response.url, portal_id, response.meta.get("govcrawl_lease"))
 
     def parse_report(self, response: Response) -> Iterator[Any]:
         portal_id = response.meta["portal"]
@@ -107,7 +138,7 @@ class AnnualReportsSpider(scrapy.Spider):
             # A deleted report: portals send it to the home page (meta refresh or 30x).
             self.crawler.stats.inc_value("govcrawl/spider/deleted_pages_count")
             yield ErrorItem(redirected[0], portal_id, "deleted: redirected to the home page",
-                            response.status)
+                            response.status, response.meta.get("govcrawl_lease"))
             return
         item = self._page(response, "report")
         yield item
@@ -134,11 +165,13 @@ class AnnualReportsSpider(scrapy.Spider):
         return PageItem(url=response.url, portal_id=response.meta["portal"], kind=kind,
                         status=response.status, body=response.body if response.status == 200 else b"",
                         headers=headers, fetched_at=now_iso(), referer=referer,
-                        listing_title=response.meta.get("listing_title"))
+                        listing_title=response.meta.get("listing_title"),
+                        lease=response.meta.get("govcrawl_lease"))
 
     def on_error(self, failure: Failure) -> Iterator[ErrorItem]:
         request = failure.request
         reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         status = getattr(getattr(failure.value, "response", None), "status", None)
         self.crawler.stats.inc_value("govcrawl/spider/request_errors_count")
-        yield ErrorItem(request.url, request.meta.get("portal"), reason, status)
+        yield ErrorItem(request.url, request.meta.get("portal"), reason, status,
+                        request.meta.get("govcrawl_lease"))

@@ -1,0 +1,160 @@
+"""`govcrawl ingest`: the one process that writes the archive of a distributed crawl.
+
+It opens (or, restarted, resumes) the run, publishes the archive's validators, seeds the
+shared frontier from the registry, then writes the pages the workers hand over until the
+frontier is exhausted, and closes the run as `govcrawl crawl` does: gone-marking, the
+search index, the counts.  See govcrawl.distributed for the design.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from govcrawl import archive, distributed
+from govcrawl.crawl import ArchiveLock
+from govcrawl.items import ListingDone
+from govcrawl.registry import Portal
+
+
+@dataclass
+class IngestResult:
+    run_id: int
+    status: str
+    seconds: float
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def summary(self, db_path: Path) -> str:
+        c = self.counts
+        return (f"ingest run {self.run_id} {self.status} in {self.seconds:.0f} s: {c.get('portals', 0)} portals, "
+                f"{c.get('listing_pages', 0)} listing pages, {c.get('report_fetches', 0)} report pages "
+                f"({c.get('not_modified', 0)} not modified), {c.get('attachment_fetches', 0)} attachments, "
+                f"{c.get('new_reports', 0)} new reports, {c.get('new_versions', 0)} new versions, "
+                f"{c.get('gone', 0)} gone, {c.get('errors', 0)} errors; archive {db_path}")
+
+
+def _spider_for_encoding(portals: list[Portal]):
+    """Requests are stored as scrapy-redis stores them: serialised against a spider."""
+    from govcrawl.spiders.annual_reports import AnnualReportsSpider
+
+    return AnnualReportsSpider(portals=portals)
+
+
+def seed(server, keys: distributed.Keys, portals: list[Portal]) -> int:
+    """Put the registry's listing pages into the frontier (and the duplicate filter)."""
+    from scrapy_redis.dupefilter import RFPDupeFilter
+
+    spider = _spider_for_encoding(portals)
+    queue = distributed.LeasedQueue(server, spider, keys.queue)
+    seen = RFPDupeFilter(server, keys.dupefilter)
+    count = 0
+    for request in spider.start_requests():
+        if not seen.request_seen(request):
+            queue.push(request)
+            count += 1
+    return count
+
+
+def run_ingest(portals: list[Portal], db_path: Path, redis_url: str, prefix: str = distributed.DEFAULT_PREFIX,
+               idle_seconds: float = 10.0, log=print) -> IngestResult:
+    """Write a distributed crawl into the archive (raises CrawlLocked, DistributedError)."""
+    import redis
+
+    try:
+        return _run_ingest(portals, db_path, redis_url, prefix, idle_seconds, log)
+    except redis.RedisError as exc:
+        # The archive stays consistent (each page is its own transaction) and the run
+        # stays open: started again, the writer resumes it.
+        raise distributed.DistributedError(f"lost Redis at {redis_url}: {exc}; the run is kept, "
+                                           "start `govcrawl ingest` again to resume it") from None
+
+
+def _run_ingest(portals: list[Portal], db_path: Path, redis_url: str, prefix: str, idle_seconds: float,
+                log) -> IngestResult:
+    begin = time.perf_counter()
+    server = distributed.connect(redis_url)
+    keys = distributed.Keys(prefix)
+    with ArchiveLock(db_path):
+        db = archive.open_db(str(db_path))
+        run = {k.decode(): v.decode() for k, v in server.hgetall(keys.run).items()}
+        if run.get("run_id") and db.execute("SELECT 1 FROM crawl_runs WHERE id = ?",
+                                            [int(run["run_id"])]).fetchone():
+            run_id, started = int(run["run_id"]), run["started"]
+            with db.conn:
+                db.execute("UPDATE crawl_runs SET status = 'running' WHERE id = ?", [run_id])
+            log(f"resuming run {run_id} ({server.llen(keys.processing) + server.llen(keys.items)} pages waiting)")
+        else:
+            distributed.clear_crawl_state(server, keys)
+            run_id, started = archive.start_run(db, [p.id for p in portals], "ingest")
+            archive.record_portals(db, portals)
+            distributed.publish_validators(server, keys, archive.validators(db), archive.known_attachments(db))
+            distributed.publish_portals(server, keys, portals)
+            seeded = seed(server, keys, portals)
+            server.hset(keys.run, mapping={"run_id": run_id, "started": started, "seeded": 1,
+                                           "portals": ",".join(p.id for p in portals)})
+            log(f"run {run_id}: seeded {seeded} listing pages; start workers with "
+                f"`govcrawl crawl --redis {redis_url}`")
+        counts: Counter[str] = Counter()
+        listings_ok = set(filter(None, (server.hget(keys.run, "listings_ok") or b"").decode().split(",")))
+        # What a killed writer was in the middle of: write it again unless it is written.
+        while server.llen(keys.processing):
+            _apply(db, server, keys, server.lindex(keys.processing, 0), run_id, counts, listings_ok)
+        quiet_since = None
+        while True:
+            data = server.blmove(keys.items, keys.processing, 1.0, "LEFT", "RIGHT")
+            if data is not None:
+                _apply(db, server, keys, data, run_id, counts, listings_ok)
+                quiet_since = None
+                continue
+            distributed.requeue_expired(server, keys)
+            waiting, leased = distributed.frontier_size(server, keys)
+            if waiting or leased or server.llen(keys.items):
+                quiet_since = None
+                continue
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since >= idle_seconds:
+                break
+        run_portals = set((server.hget(keys.run, "portals") or b"").decode().split(","))
+        with db.conn:
+            gone = archive.mark_gone(db, run_id, sorted(listings_ok & run_portals), started, archive.now_iso())
+            archive.refresh_search(db)
+        result_counts = {
+            "portals": len(run_portals), "listing_pages": counts["listing_pages"],
+            "report_fetches": counts["report_fetches"], "attachment_fetches": counts["attachment_fetches"],
+            "not_modified": counts["not_modified"], "extractions": counts["extractions"],
+            "not_reports": counts["not_report"], "new_reports": counts["new_report"],
+            "new_versions": counts["new_version"], "errors": counts["errors"], "gone": gone,
+        }
+        archive.finish_run(db, run_id, "finished", result_counts)
+        distributed.clear_crawl_state(server, keys)
+        return IngestResult(run_id, "finished", time.perf_counter() - begin, result_counts)
+
+
+def _apply(db, server, keys: distributed.Keys, data: bytes, run_id: int, counts: Counter,
+           listings_ok: set[str]) -> None:
+    """Write one handed-over item exactly once, then drop it from the processing list."""
+    item_id, item = distributed.decode_item(data)
+    with db.conn:
+        if db.execute("SELECT 1 FROM ingested WHERE item_id = ?", [item_id]).fetchone():
+            pass  # written before the writer was killed; only the list entry remained
+        elif isinstance(item, ListingDone):
+            db.execute("INSERT INTO ingested (item_id, run_id) VALUES (?, ?)", [item_id, run_id])
+            listings_ok.add(item.portal_id)
+            counts["listing_pages"] += 1
+        else:
+            for name in archive.store_item(db, item, run_id):
+                counts[name] += 1
+            if getattr(item, "record", None) is not None or getattr(item, "not_report", None):
+                counts["extractions"] += 1
+            db.execute("INSERT INTO ingested (item_id, run_id) VALUES (?, ?)", [item_id, run_id])
+    if isinstance(item, ListingDone):
+        server.hset(keys.run, "listings_ok", ",".join(sorted(listings_ok)))
+    server.lrem(keys.processing, 1, data)
+
+
+def describe_state(server, keys: distributed.Keys) -> dict[str, Any]:
+    waiting, leased = distributed.frontier_size(server, keys)
+    return {"waiting": waiting, "leased": leased, "items": server.llen(keys.items)}

@@ -1,0 +1,166 @@
+"""Distributed crawls: workers on a shared frontier in a real Redis, one archive writer,
+against the demo network served on 127.0.0.1 — compared with the single-process crawl."""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from govcrawl import archive, registry
+from govcrawl.demo.server import serve_in_thread
+
+from conftest import ROOT, epoch_root
+
+REDIS_SERVER = shutil.which("redis-server")
+
+pytestmark = pytest.mark.skipif(
+    not REDIS_SERVER and not os.environ.get("CI"),
+    reason="redis-server not installed (.ci/run installs it; CI fails instead of skipping)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no", "--dir", str(workdir)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
+
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.1)
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture()
+def network(demo_cache, tmp_path):
+    root = epoch_root(demo_cache, 1)
+    server = serve_in_thread(root)
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    registry_file = tmp_path / "portals.yml"
+    registry_file.write_text(yaml.safe_dump(registry.demo_entries(manifest), allow_unicode=True), encoding="utf-8")
+    yield server, registry_file
+    server.shutdown()
+
+
+def start(*args: str, lease: float | None = None) -> subprocess.Popen:
+    env = dict(os.environ)
+    if lease:
+        env["GOVCRAWL_REDIS_LEASE"] = str(lease)
+    return subprocess.Popen([sys.executable, "-m", "govcrawl.cli", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def ingest(redis_url: str, db: Path, registry_file: Path) -> subprocess.Popen:
+    return start("ingest", "--redis", redis_url, "--db", str(db), "--registry", str(registry_file), "--idle", "3")
+
+
+def worker(redis_url: str, server, lease: float | None = None) -> subprocess.Popen:
+    return start("crawl", "--redis", redis_url, "--proxy", f"http://127.0.0.1:{server.port}", "--no-delay",
+                 "--per-domain", "2", lease=lease)
+
+
+def finish(process: subprocess.Popen, timeout: float = 300) -> str:
+    out, err = process.communicate(timeout=timeout)
+    assert process.returncode == 0, err[-3000:]
+    return out
+
+
+def assert_same_archive(db: Path, reference: Path) -> None:
+    got = archive.derived_snapshot(archive.open_db(str(db)), ignore_history=True)
+    want = archive.derived_snapshot(archive.open_db(str(reference)), ignore_history=True)
+    assert got.keys() == want.keys()
+    for table in want:
+        assert got[table] == want[table], table
+    assert archive.open_db(str(db)).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def fetched_twice(server) -> dict[str, int]:
+    counts = collections.Counter(server.paths_served)
+    return {url: n for url, n in counts.items() if n > 1 and not url.endswith("/robots.txt")}
+
+
+def test_two_workers_and_one_writer_build_the_single_process_archive(redis_url, network, first_crawl, tmp_path):
+    server, registry_file = network
+    db = tmp_path / "archive.db"
+    writer = ingest(redis_url, db, registry_file)
+    workers = [worker(redis_url, server) for _ in range(2)]
+    summaries = [finish(w) for w in workers]
+    out = finish(writer)
+    assert "ingest run 1 finished" in out
+    handed = [int(s.split(" pages and")[0].rsplit(" ", 1)[1]) for s in summaries]
+    assert all(n > 0 for n in handed), summaries  # both workers did part of the work
+    assert fetched_twice(server) == {}, "no URL fetched twice across workers"
+    assert_same_archive(db, first_crawl)
+
+
+def test_a_worker_killed_mid_crawl_loses_nothing(redis_url, network, first_crawl, tmp_path):
+    server, registry_file = network
+    db = tmp_path / "archive.db"
+    writer = ingest(redis_url, db, registry_file)
+    doomed = worker(redis_url, server, lease=4)
+    survivor = worker(redis_url, server, lease=4)
+    deadline = time.monotonic() + 120
+    while len(server.paths_served) < 150 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    doomed.send_signal(signal.SIGKILL)
+    doomed.wait(timeout=10)
+    finish(survivor)
+    finish(writer)
+    assert_same_archive(db, first_crawl)
+
+
+def test_the_writer_killed_and_restarted_resumes_without_duplicates(redis_url, network, first_crawl, tmp_path):
+    server, registry_file = network
+    db = tmp_path / "archive.db"
+    writer = ingest(redis_url, db, registry_file)
+    workers = [worker(redis_url, server) for _ in range(2)]
+    deadline = time.monotonic() + 120
+    while len(server.paths_served) < 200 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    writer.send_signal(signal.SIGKILL)
+    writer.wait(timeout=10)
+    restarted = ingest(redis_url, db, registry_file)
+    for w in workers:
+        finish(w)
+    out = finish(restarted)
+    assert "ingest run 1 finished" in out
+    assert_same_archive(db, first_crawl)
+    with archive.open_db(str(db)).conn as conn:
+        urls = conn.execute("SELECT url, COUNT(*) FROM fetches GROUP BY url HAVING COUNT(*) > 1").fetchall()
+    assert urls == [], "each page written once"
+
+
+def test_redis_down_is_a_clear_error_not_a_hang(tmp_path):
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    for args in (["crawl", "--redis", dead], ["ingest", "--redis", dead, "--db", str(tmp_path / "a.db")]):
+        began = time.monotonic()
+        result = subprocess.run([sys.executable, "-m", "govcrawl.cli", *args], cwd=ROOT, capture_output=True,
+                                text=True, timeout=60)
+        assert result.returncode == 2
+        assert "cannot reach Redis" in result.stderr and "Traceback" not in result.stderr
+        assert time.monotonic() - began < 30
