@@ -52,6 +52,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "conflicts": ("Figures on which two versions still served disagree (a page and its attachment, two portals).",
                   {}),
     "report_search": ("One row per report, latest version: the full-text index's rows, with facets.", {
+        "id": "year × 1,000,000 + a sequence: sorting by id is newest year first, and fast",
         "level": "government, department or street (乡镇/街道), from the agency name",
         "province": "Province of the portal", "district": "District of the portal",
         "url": "Where the latest version is served"}),
@@ -154,7 +155,7 @@ def metadata(db_name: str) -> dict[str, Any]:
     tables["report_metrics_wide"]["facets"] = ["year", "template"]
     tables["reports"].update({"facets": ["year", "template"], "sort_desc": "year", "label_column": "title"})
     tables["report_search"].update({
-        "facets": ["province", "year", "template", "level"], "sort_desc": "year",
+        "facets": ["province", "year", "template", "level"], "sort_desc": "id",
         "fts_table": "report_search_fts", "fts_pk": "id", "label_column": "title"})
     tables["metrics"].update({"facets": ["key"], "sort": "key"})
     tables["checks"].update({"facets": ["rule", "status"]})

@@ -105,7 +105,7 @@ ORDER BY a.agency, a.year"""),
   AS snippet, s.url, s.report_id
 FROM report_search s JOIN versions v ON v.version_id = s.version_id
 WHERE s.id IN (SELECT rowid FROM report_search_fts WHERE report_search_fts MATCH escape_fts(:q))
-ORDER BY s.year DESC, s.agency"""),
+ORDER BY s.id DESC"""),
 )
 
 

@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS report_search (
     id INTEGER PRIMARY KEY, report_id TEXT NOT NULL UNIQUE, version_id TEXT NOT NULL,
     agency TEXT, year INTEGER, template TEXT, level TEXT, portal_id TEXT, province TEXT,
     district TEXT, title TEXT, published TEXT, gone_at TEXT, url TEXT);
-CREATE INDEX IF NOT EXISTS report_search_year ON report_search(year DESC, agency);  -- search order
+CREATE INDEX IF NOT EXISTS report_search_year ON report_search(year, agency);
 CREATE VIRTUAL TABLE IF NOT EXISTS report_search_fts USING fts5(
     body, content='', tokenize='unicode61 remove_diacritics 0');
 CREATE TABLE IF NOT EXISTS report_search_state (id INTEGER PRIMARY KEY, version_id TEXT);
@@ -143,7 +143,8 @@ def refresh(db: sqlite_utils.Database, portals: dict[str, dict[str, Any]] | None
         "(SELECT portal_id || char(9) || url FROM sources WHERE version_id = r.latest_version_id "
         " ORDER BY gone_at IS NOT NULL, url LIMIT 1) "
         "FROM reports r JOIN versions v ON v.version_id = r.latest_version_id "
-        "LEFT JOIN report_search s ON s.report_id = r.report_id").fetchall()
+        "LEFT JOIN report_search s ON s.report_id = r.report_id ORDER BY r.year, r.agency DESC, r.report_id DESC"
+    ).fetchall()
     changed = 0
     for (report_id, version_id, agency, year, template, published, gone_at, title, text,
          row_id, indexed_version, source) in current:
@@ -161,10 +162,9 @@ def refresh(db: sqlite_utils.Database, portals: dict[str, dict[str, Any]] | None
         if row_id is not None:
             _delete_fts(db, row_id)
             db.execute("DELETE FROM report_search WHERE id = ?", [row_id])
-        cursor = db.execute(
-            f"INSERT INTO report_search ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-            list(row.values()))
-        new_id = cursor.lastrowid
+        new_id = _next_id(db, year)
+        db.execute(f"INSERT INTO report_search (id, {', '.join(row)}) VALUES (?, {', '.join('?' * len(row))})",
+                   [new_id, *row.values()])
         db.execute("INSERT INTO report_search_fts (rowid, body) VALUES (?, ?)",
                    [new_id, " ".join(tokens(document(title, text)))])
         db.execute("INSERT OR REPLACE INTO report_search_state (id, version_id) VALUES (?, ?)",
@@ -177,6 +177,15 @@ def refresh(db: sqlite_utils.Database, portals: dict[str, dict[str, Any]] | None
         db.execute("DELETE FROM report_search WHERE id = ?", [row_id])
         changed += 1
     return changed
+
+
+def _next_id(db: sqlite_utils.Database, year: int | None) -> int:
+    """Row ids ordered by year (year × 1,000,000 + a sequence): the index returns its
+    rows in id order, so "newest first, first 20" stops after 20 rows instead of
+    sorting every hit (a common word is in every report)."""
+    base = (year or 0) * 1_000_000
+    last = db.execute("SELECT MAX(id) FROM report_search WHERE id BETWEEN ? AND ?", [base, base + 999_999]).fetchone()[0]
+    return (last or base) + 1
 
 
 def _delete_fts(db: sqlite_utils.Database, row_id: int) -> None:
@@ -221,20 +230,22 @@ def count(db: sqlite_utils.Database, query: str) -> int:
 def _scan(db: sqlite_utils.Database, query: str) -> list[tuple]:
     return [r for r in db.execute(
         "SELECT s.report_id, s.agency, s.year, s.title, s.url, s.version_id, v.text FROM report_search s "
-        "JOIN versions v ON v.version_id = s.version_id ORDER BY s.year DESC, s.agency").fetchall()
+        "JOIN versions v ON v.version_id = s.version_id ORDER BY s.id DESC").fetchall()
         if contains(document(r[3], r[6]), query)]
 
 
 def search(db: sqlite_utils.Database, query: str, limit: int | None = None) -> list[Hit]:
-    """Reports whose latest version contains every term of the query, newest year first.
+    """Reports whose latest version contains every term of the query, newest year first
+    (within a year, by agency after a rebuild; reports indexed since come first).
 
     Only the hits returned are read in full (for their snippets).  A term of a single
     character cannot use the index: such queries fall back to a scan (correct, slower).
     """
     if searchable(query):
         rows = db.execute(
-            f"SELECT s.report_id, s.agency, s.year, s.title, s.url, s.version_id FROM report_search s "
-            f"WHERE {_MATCHING} ORDER BY s.year DESC, s.agency LIMIT ?", [fts_query(query), limit or -1]).fetchall()
+            "SELECT s.report_id, s.agency, s.year, s.title, s.url, s.version_id FROM (SELECT rowid FROM "
+            "report_search_fts WHERE report_search_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f "
+            "JOIN report_search s ON s.id = f.rowid ORDER BY s.id DESC", [fts_query(query), limit or -1]).fetchall()
         texts = [db.execute("SELECT text FROM versions WHERE version_id = ?", [r[5]]).fetchone()[0] for r in rows]
     else:
         rows = _scan(db, query)[: limit or None]
