@@ -184,7 +184,8 @@ def _next_id(db: sqlite_utils.Database, year: int | None) -> int:
     rows in id order, so "newest first, first 20" stops after 20 rows instead of
     sorting every hit (a common word is in every report)."""
     base = (year or 0) * 1_000_000
-    last = db.execute("SELECT MAX(id) FROM report_search WHERE id BETWEEN ? AND ?", [base, base + 999_999]).fetchone()[0]
+    last = db.execute("SELECT MAX(id) FROM report_search WHERE id BETWEEN ? AND ?",
+                      [base, base + 999_999]).fetchone()[0]
     return (last or base) + 1
 
 

@@ -312,3 +312,12 @@ def test_export_and_chart_commands(archive_db, tmp_path, demo_cache):
     bad = runner.invoke(main, ["chart", str(archive_db), "--agency", "no such agency",
                                "--out", str(tmp_path / "n.png")])
     assert bad.exit_code == 2 and "no figures" in bad.output
+
+
+def test_search_canned_query_matches_the_scan(archive_db):
+    docs = documents(archive_db)
+    for query in ("行政复议", "东湖区 财政预决算"):
+        got = canned(archive_db, "search", q=query)
+        assert {row["report_id"] for row in got} == scan(docs, query)
+        assert all("\u2063【" in row["snippet"] for row in got)
+        assert [row["year"] for row in got] == sorted((row["year"] for row in got), reverse=True)
