@@ -157,7 +157,7 @@ def worker_settings(redis_url: str, prefix: str, proxy: str | None, fast: bool, 
     settings.setdict({
         "GOVCRAWL_DB": None, "GOVCRAWL_RUN_ID": None,
         "GOVCRAWL_REDIS_URL": redis_url, "GOVCRAWL_REDIS_PREFIX": prefix,
-        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER": "govcrawl.distributed.LeasingScheduler",
         "SCHEDULER_QUEUE_CLASS": "govcrawl.distributed.LeasedQueue",
         "SCHEDULER_QUEUE_KEY": f"{prefix}:queue",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",

@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler
 
 DEFAULT_PREFIX = "govcrawl"
 LEASE_SECONDS = 120.0
@@ -161,6 +162,23 @@ class LeasedQueue(PriorityQueue):
             else:
                 pipe.zadd(self.keys.leases, {lease: expiry}, xx=True)
         pipe.execute()
+
+
+class LeasingScheduler(Scheduler):
+    """scrapy-redis's scheduler, settling the lease of a request it drops as a duplicate.
+
+    A redirect is a new request carrying its origin's lease; when it leads to a page
+    already seen (two deleted pages sent to one home page), the duplicate filter drops
+    it, nothing more comes of the origin, and its lease must end here — else the worker
+    renews it for ever and the crawl never looks finished.
+    """
+
+    def enqueue_request(self, request) -> bool:
+        accepted = super().enqueue_request(request)
+        if not accepted and request.meta.get("govcrawl_lease"):
+            prefix = self.queue.key.rsplit(":", 1)[0]
+            ack(self.server, Keys(prefix), request.meta["govcrawl_lease"])
+        return accepted
 
 
 # --- the handover: items over Redis -------------------------------------------------------------

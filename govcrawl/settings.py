@@ -38,6 +38,11 @@ ITEM_PIPELINES = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "govcrawl.middlewares.ProxyMiddleware": 740,  # before Scrapy's HttpProxyMiddleware (750)
+    # Scrapy's redirect middlewares, except that every deleted page is recorded
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "govcrawl.middlewares.RedirectMiddleware": 600,
+    "govcrawl.middlewares.MetaRefreshMiddleware": 580,
 }
 
 # --- govcrawl's own ---------------------------------------------------------------------------

@@ -576,12 +576,14 @@ def _write_portal(site: Site, portal: Portal, reports: list[Report], seed: int, 
     dead = detail_url(portal, "zf", dead_day, 990000 + portal.index)
     columns["zf"].append((f"{portal.district}2017年政府信息公开工作年度报告（旧链接）", dead, dead_day))
     manifest["dead_links"].append(base + dead)
-    deleted = detail_url(portal, "zf", dead_day, 991000 + portal.index)
-    columns["zf"].append((f"{portal.district}2016年政府信息公开工作年度报告（已撤回）", deleted, dead_day))
-    site.put(host, deleted, _chrome(portal, "页面已删除", "<p>该页面已删除。</p>", portal.encoding,
-                                    '<meta http-equiv="refresh" content="0;url=/">')
-             .encode(portal.encoding), dead_day)
-    manifest["deleted"].append(base + deleted)
+    # two deleted pages, both sent to the home page (as portals do)
+    for n, year in enumerate((2016, 2015)):
+        deleted = detail_url(portal, "zf", dead_day, 991000 + portal.index + 100 * n)
+        columns["zf"].append((f"{portal.district}{year}年政府信息公开工作年度报告（已撤回）", deleted, dead_day))
+        site.put(host, deleted, _chrome(portal, "页面已删除", "<p>该页面已删除。</p>", portal.encoding,
+                                        '<meta http-equiv="refresh" content="0;url=/">')
+                 .encode(portal.encoding), dead_day)
+        manifest["deleted"].append(base + deleted)
     # listings: newest first, paged
     listing_urls = []
     for column, items in columns.items():

@@ -19,6 +19,7 @@ from twisted.python.failure import Failure
 from govcrawl import discovery
 from govcrawl.archive import now_iso
 from govcrawl.items import ErrorItem, ListingDone, PageItem
+from govcrawl.middlewares import HOME_PATHS
 from govcrawl.registry import Portal
 
 PAGE_STATUSES = [304, 403, 404, 410, 412, 500, 502, 503]
@@ -134,7 +135,7 @@ class AnnualReportsSpider(scrapy.Spider):
     def parse_report(self, response: Response) -> Iterator[Any]:
         portal_id = response.meta["portal"]
         redirected = response.meta.get("redirect_urls")
-        if redirected and urlsplit(response.url).path in ("/", "/index.html", "/index.htm", "/index.shtml"):
+        if redirected and urlsplit(response.url).path in HOME_PATHS:
             # A deleted report: portals send it to the home page (meta refresh or 30x).
             self.crawler.stats.inc_value("govcrawl/spider/deleted_pages_count")
             yield ErrorItem(redirected[0], portal_id, "deleted: redirected to the home page",
