@@ -57,6 +57,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "province": "Province of the portal", "district": "District of the portal",
         "url": "Where the latest version is served"}),
     "portals": ("The registry entries crawled into this archive.", {}),
+    "ingested": ("Pages written by a distributed crawl's writer (so that a restart repeats none).", {}),
     "crawl_runs": ("Each crawl: start, end, status and counts (JSON).", {}),
     "errors": ("Per-URL errors with their reasons (HTTP status, parse failures, deleted pages).", {}),
     "disappearances": ("URLs found gone at the end of a complete crawl.", {}),
@@ -64,6 +65,43 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "report_metrics_wide": ("One row per report (latest version), one column per canonical key.", {}),
 }
 HIDDEN = ("captures", "pages", "attachments", "report_search_fts", "report_search_state")
+
+# Columns that mean the same wherever they appear.
+COMMON_COLUMNS = {
+    "id": "Row id", "run_id": "The crawl run (crawl_runs.id)", "report_id": "The report (reports.report_id)",
+    "version_id": "The version (versions.version_id)", "agency": "Reporting agency (发布机关)",
+    "year": "Year reported on (报告年度)", "template": "Layout: legacy, 2019 or 2021",
+    "title": "Title as published", "published": "Publication date stated by the report or page",
+    "gone_at": "When it disappeared from its portal (kept, marked gone)", "first_seen": "First crawled (UTC)",
+    "last_seen": "Last seen on a portal (UTC)", "portal_id": "Registry id of the portal (portals.portal_id)",
+    "url": "URL", "key": "Canonical key (table.row.column; see the data dictionary)",
+    "table": "Statistical table: proactive, requests or appeals", "row": "Canonical row of the table",
+    "col": "Canonical column of the table", "value": "The figure (counts; fees in 万元)",
+    "derived_from": "'text' when read from prose rather than a table", "seq": "Order within the version",
+    "status": "HTTP status, or the check's outcome", "at": "When (UTC)",
+}
+_SPECIFIC_COLUMNS = {
+    "versions": {"period_start": "Statistical period start (统计期限)", "period_end": "Statistical period end",
+                 "contact_agency": "Contact office named by the report", "address": "Contact address",
+                 "postcode": "Postcode", "phone": "Telephone", "fax": "Fax", "email": "E-mail"},
+    "cells": {"derived": "1 when the cell was computed (a total from its parts), not printed"},
+    "sections": {"number": "Section number (1–6)", "heading": "Heading as printed", "text": "The section's text"},
+    "conflicts": {"other_version_id": "The version that says otherwise", "other_value": "What it says"},
+    "crawl_runs": {"started_at": "Start (UTC)", "finished_at": "End (UTC)",
+                   "status": "running, finished, incomplete (reason) or aborted (killed)",
+                   "portals": "Portals crawled (JSON)", "counts": "Counts (JSON: pages, extractions, bytes, …)",
+                   "command": "The command that ran it"},
+    "errors": {"status": "HTTP status, if any", "reason": "Why: HTTP status, deleted page, parse failure, …"},
+    "fetches": {"kind": "report or attachment", "sha256": "Digest of the bytes (captures.sha256)",
+                "etag": "ETag served", "last_modified": "Last-Modified served", "headers": "Response headers (JSON)",
+                "referer": "Page that linked it", "listing_title": "Link text in the listing",
+                "fetched_at": "When (UTC)"},
+    "portals": {"name": "Province, city and district", "province": "Province", "city": "City",
+                "district": "District or county", "code": "GB/T 2260 division code", "homepage": "Home page",
+                "cms": "CMS family hint", "verified": "1 when a crawl confirmed the listing URLs",
+                "demo": "1 for the bundled demo portals", "updated_at": "When the entry was recorded (UTC)"},
+    "ingested": {"item_id": "Id of a page a distributed crawl's writer has written"},
+}
 
 
 def dictionary() -> list[dict[str, str]]:
@@ -150,7 +188,8 @@ def metadata(db_name: str) -> dict[str, Any]:
     """Datasette metadata for an archive served under ``db_name`` (its file stem)."""
     tables: dict[str, Any] = {}
     for name, (description, columns) in TABLES.items():
-        tables[name] = {"description": description, "columns": dict(columns)}
+        tables[name] = {"description": description,
+                        "columns": {**COMMON_COLUMNS, **_SPECIFIC_COLUMNS.get(name, {}), **columns}}
     tables["report_metrics_wide"]["columns"].update(_wide_columns())
     tables["report_metrics_wide"]["facets"] = ["year", "template"]
     tables["reports"].update({"facets": ["year", "template"], "sort_desc": "year", "label_column": "title"})

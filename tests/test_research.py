@@ -321,3 +321,18 @@ def test_search_canned_query_matches_the_scan(archive_db):
         assert {row["report_id"] for row in got} == scan(docs, query)
         assert all("\u2063【" in row["snippet"] for row in got)
         assert [row["year"] for row in got] == sorted((row["year"] for row in got), reverse=True)
+
+
+def test_every_visible_table_and_column_is_described(archive_db):
+    db = archive.open_db(str(archive_db))
+    tables = catalog.metadata("demo")["databases"]["demo"]["tables"]
+    undescribed = []
+    for name in db.table_names() + db.view_names():
+        if name.startswith("report_search_fts") or tables.get(name, {}).get("hidden"):
+            continue
+        meta = tables.get(name)
+        if not meta or not meta.get("description"):
+            undescribed.append(name)
+            continue
+        undescribed += [f"{name}.{c.name}" for c in db[name].columns if c.name not in meta["columns"]]
+    assert undescribed == []
