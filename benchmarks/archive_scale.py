@@ -98,7 +98,7 @@ def sample_queries(db, count: int, seed: int = 11) -> list[str]:
         # half from the texts (mostly common strings), half from titles (agency names: rare)
         column = "text" if len(out) % 2 else "title"
         text = db.execute(f"SELECT {column} FROM versions WHERE version_id = ?", [rng.choice(ids)]).fetchone()[0] or ""
-        runs = [r for r in re.findall(r"[\u4e00-\u9fff]{4,}", text)]
+        runs = re.findall(r"[\u4e00-\u9fff]{4,}", text)
         if runs:
             run = rng.choice(runs)
             length = rng.choice((2, 3, 4))
@@ -158,16 +158,12 @@ def main() -> None:
     queries = sample_queries(db, args.queries)
     for q in queries[:5]:  # warm the page cache the way a running server has it warm
         search.search(db, q, 20)
-    index_ms, hit_counts = [], []
-    for q in queries:
-        ms, _ = timed(search.search, db, q, 20)
-        index_ms.append(ms)
-        hit_counts.append(search.count(db, q))
+    index_ms = [timed(search.search, db, q, 20)[0] for q in queries]
     print(describe("search (index, first 20 hits with snippets)", index_ms))
+    count_ms, hit_counts = zip(*(timed(search.count, db, q) for q in queries), strict=True)
     print(f"  hits per query: median {statistics.median(hit_counts):.0f}, max {max(hit_counts)}, "
           f"{sum(1 for h in hit_counts if h == 0)} with none")
-    count_ms = [timed(search.count, db, q)[0] for q in queries]
-    print(describe("count of all matching reports (index)", count_ms))
+    print(describe("count of all matching reports (index)", list(count_ms)))
     scan_ms = []
     for q in queries[: args.baseline_queries]:
         ms, _ = timed(lambda q=q: db.execute(

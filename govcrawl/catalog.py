@@ -22,26 +22,20 @@ TEMPLATE_NAMES = {"legacy": "legacy prose (before 2019)", "2019": "2019 template
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "reports": ("One row per report (an agency's report for a year), whatever its versions and sources.", {
         "report_id": "Stable id from the agency and the year",
-        "agency": "Reporting agency (发布机关)", "year": "Year reported on (报告年度)",
-        "template": "Layout: legacy, 2019 or 2021", "title": "Title of the latest version",
+        "title": "Title of the latest version",
         "latest_version_id": "The version shown by default (most complete one still served)",
-        "versions": "How many versions were seen", "first_seen": "First crawled (UTC)",
-        "last_seen": "Last seen on a portal (UTC)", "published": "Publication date stated by the report or page",
+        "versions": "How many versions were seen",
         "gone_at": "When every source of the report disappeared from its portal (kept, marked gone)"}),
     "versions": ("Every distinct version of a report: a silent revision is a new version, the old kept.", {
-        "version_id": "Id of the version", "report_id": "The report",
         "fingerprint": "Digest of the normalised text and figures",
         "capture_sha256": "Raw bytes this version was extracted from (captures)",
         "text": "The report's text (its sections)", "supersedes": "The version this one revised",
         "superseded_by": "The version that revised this one",
         "warnings": "What the extractor noticed (JSON list)"}),
     "sources": ("Every URL (and portal) where a version was seen.", {
-        "url": "Page or attachment URL", "portal_id": "Registry id of the portal",
+        "url": "Page or attachment URL",
         "gone_at": "When this URL stopped serving this version"}),
-    "metrics": ("The figures of each version, long form: one row per canonical key.", {
-        "key": "Canonical key (table.row.column; see the data dictionary)",
-        "value": "The figure (counts; fees in 万元)",
-        "derived_from": "'text' when the figure was read from prose rather than a table"}),
+    "metrics": ("The figures of each version, long form: one row per canonical key.", {}),
     "cells": ("Every table cell read, with its label and raw text (provenance for the metrics).", {
         "raw": "The cell as printed", "label": "The row label as printed",
         "blank": "1 when the cell was empty, '/' or '-' (read as 0)"}),

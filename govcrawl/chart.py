@@ -84,9 +84,7 @@ def draw(title: str, data: dict[str, dict[int, float]], out: Path) -> str | None
     for key, values in data.items():
         info = labels[key]
         label = f"{info.label.split(' / ')[0]} ({info.english})" if font else info.english
-        xs = years
-        ys = [values.get(y) for y in years]
-        ax.plot(xs, [float("nan") if v is None else v for v in ys], marker="o", label=label)
+        ax.plot(years, [values.get(y, float("nan")) for y in years], marker="o", label=label)
     ax.set_title(title)
     ax.set_xlabel("report year" if not font else "报告年度 (report year)")
     ax.set_ylabel("count" if not font else "件 (count)")

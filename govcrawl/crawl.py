@@ -61,6 +61,7 @@ class CrawlResult:
     status: str
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)
+    command: str = "crawl"  # or "ingest": the writer of a distributed crawl
 
     @property
     def exit_code(self) -> int:
@@ -68,7 +69,7 @@ class CrawlResult:
 
     def summary(self, db_path: Path) -> str:
         c = self.counts
-        return (f"crawl run {self.run_id} {self.status} in {self.seconds:.0f} s: "
+        return (f"{self.command} run {self.run_id} {self.status} in {self.seconds:.0f} s: "
                 f"{c.get('portals', 0)} portals, {c.get('listing_pages', 0)} listing pages, "
                 f"{c.get('report_fetches', 0)} report pages ({c.get('not_modified', 0)} not modified), "
                 f"{c.get('attachment_fetches', 0)} attachments, {c.get('extractions', 0)} extractions, "

@@ -150,7 +150,7 @@ class LeasedQueue(PriorityQueue):
 
     def renew(self) -> None:
         """Keep this worker's leases alive (called periodically while it runs)."""
-        held = [lease for lease in self.held]
+        held = list(self.held)
         if not held:
             return
         still = self.server.zmscore(self.keys.leases, held)

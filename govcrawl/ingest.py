@@ -10,30 +10,12 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from govcrawl import archive, distributed
-from govcrawl.crawl import ArchiveLock
+from govcrawl.crawl import ArchiveLock, CrawlResult
 from govcrawl.items import ListingDone
 from govcrawl.registry import Portal
-
-
-@dataclass
-class IngestResult:
-    run_id: int
-    status: str
-    seconds: float
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def summary(self, db_path: Path) -> str:
-        c = self.counts
-        return (f"ingest run {self.run_id} {self.status} in {self.seconds:.0f} s: {c.get('portals', 0)} portals, "
-                f"{c.get('listing_pages', 0)} listing pages, {c.get('report_fetches', 0)} report pages "
-                f"({c.get('not_modified', 0)} not modified), {c.get('attachment_fetches', 0)} attachments, "
-                f"{c.get('new_reports', 0)} new reports, {c.get('new_versions', 0)} new versions, "
-                f"{c.get('gone', 0)} gone, {c.get('errors', 0)} errors; archive {db_path}")
 
 
 def _spider_for_encoding(portals: list[Portal]):
@@ -59,7 +41,7 @@ def seed(server, keys: distributed.Keys, portals: list[Portal]) -> int:
 
 
 def run_ingest(portals: list[Portal], db_path: Path, redis_url: str, prefix: str = distributed.DEFAULT_PREFIX,
-               idle_seconds: float = 10.0, log=print) -> IngestResult:
+               idle_seconds: float = 10.0, log=print) -> CrawlResult:
     """Write a distributed crawl into the archive (raises CrawlLocked, DistributedError)."""
     import redis
 
@@ -73,7 +55,7 @@ def run_ingest(portals: list[Portal], db_path: Path, redis_url: str, prefix: str
 
 
 def _run_ingest(portals: list[Portal], db_path: Path, redis_url: str, prefix: str, idle_seconds: float,
-                log) -> IngestResult:
+                log) -> CrawlResult:
     begin = time.perf_counter()
     server = distributed.connect(redis_url)
     keys = distributed.Keys(prefix)
@@ -130,7 +112,7 @@ def _run_ingest(portals: list[Portal], db_path: Path, redis_url: str, prefix: st
         }
         archive.finish_run(db, run_id, "finished", result_counts)
         distributed.clear_crawl_state(server, keys)
-        return IngestResult(run_id, "finished", time.perf_counter() - begin, result_counts)
+        return CrawlResult(run_id, "finished", time.perf_counter() - begin, result_counts, command="ingest")
 
 
 def _apply(db, server, keys: distributed.Keys, data: bytes, run_id: int, counts: Counter,
@@ -154,7 +136,3 @@ def _apply(db, server, keys: distributed.Keys, data: bytes, run_id: int, counts:
         server.hset(keys.run, "listings_ok", ",".join(sorted(listings_ok)))
     server.lrem(keys.processing, 1, data)
 
-
-def describe_state(server, keys: distributed.Keys) -> dict[str, Any]:
-    waiting, leased = distributed.frontier_size(server, keys)
-    return {"waiting": waiting, "leased": leased, "items": server.llen(keys.items)}

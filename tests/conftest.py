@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -53,15 +54,13 @@ def epoch_root(cache: Path, epoch: int) -> Path:
     """Where `govcrawl demo` (with GOVCRAWL_CACHE=cache) finds the network of an epoch."""
     from govcrawl.demo import network
 
-    saved = os.environ.get("GOVCRAWL_CACHE")
-    os.environ["GOVCRAWL_CACHE"] = str(cache)
-    try:
-        return network.cached_path(epoch)
-    finally:
-        if saved is None:
-            del os.environ["GOVCRAWL_CACHE"]
-        else:
-            os.environ["GOVCRAWL_CACHE"] = saved
+    return network.cached_path(epoch, cache=cache)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def rows(db_path: Path, sql: str, params=()) -> list[tuple]:

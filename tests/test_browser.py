@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ import pytest
 
 from govcrawl import search
 
-from conftest import ROOT, rows
+from conftest import ROOT, free_port, rows
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -26,12 +25,6 @@ ARTIFACTS = Path(os.environ.get("GOVCRAWL_ARTIFACTS", ROOT / "test-artifacts"))
 pytestmark = pytest.mark.skipif(
     not (CHROMIUM and CHROMEDRIVER) and not os.environ.get("CI"),
     reason="Chromium / chromedriver not installed (.ci/run installs them; CI fails instead of skipping)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,19 +22,13 @@ from govcrawl import archive, registry
 from govcrawl.demo.server import serve_in_thread
 from govcrawl.middlewares import HOME_PATHS
 
-from conftest import ROOT, epoch_root
+from conftest import ROOT, epoch_root, free_port
 
 REDIS_SERVER = shutil.which("redis-server")
 
 pytestmark = pytest.mark.skipif(
     not REDIS_SERVER and not os.environ.get("CI"),
     reason="redis-server not installed (.ci/run installs it; CI fails instead of skipping)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +112,13 @@ def assert_same_archive(db: Path, reference: Path) -> None:
     assert archive.open_db(str(db)).execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+def wait_for_requests(server, count: int, timeout: float = 120) -> None:
+    """Until the demo server has answered ``count`` requests: mid-crawl."""
+    deadline = time.monotonic() + timeout
+    while len(server.paths_served) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def fetched_twice(server) -> dict[str, int]:
     """URLs fetched more than once, but robots.txt (each worker reads it) and home pages
     (where every deleted page redirects, in a single-process crawl too)."""
@@ -148,9 +148,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing(redis_url, prefix, network, fir
     writer = ingest(redis_url, prefix, db, registry_file)
     doomed = worker(redis_url, prefix, server, lease=4)
     survivor = worker(redis_url, prefix, server, lease=4)
-    deadline = time.monotonic() + 120
-    while len(server.paths_served) < 150 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for_requests(server, 150)
     doomed.send_signal(signal.SIGKILL)
     doomed.wait(timeout=10)
     finish(survivor)
@@ -164,9 +162,7 @@ def test_the_writer_killed_and_restarted_resumes_without_duplicates(redis_url, p
     db = tmp_path / "archive.db"
     writer = ingest(redis_url, prefix, db, registry_file)
     workers = [worker(redis_url, prefix, server) for _ in range(2)]
-    deadline = time.monotonic() + 120
-    while len(server.paths_served) < 200 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for_requests(server, 200)
     writer.send_signal(signal.SIGKILL)
     writer.wait(timeout=10)
     restarted = ingest(redis_url, prefix, db, registry_file)

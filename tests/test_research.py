@@ -54,16 +54,15 @@ def sample_queries(docs: dict[str, str], count: int = 240, seed: int = 7) -> lis
 
 
 def scan(docs: dict[str, str], query: str) -> set[str]:
-    folded = _folded(docs)
-    return {rid for rid, text in folded.items() if all(search.normalise(t) in text for t in query.split())}
+    return {rid for rid, text in _folded(docs).items() if all(search.normalise(t) in text for t in query.split())}
 
 
-_FOLDED: dict[int, dict[str, str]] = {}
+_FOLDED: dict[frozenset, dict[str, str]] = {}
 
 
 def _folded(docs: dict[str, str]) -> dict[str, str]:
-    """The documents normalised once (the scan is the slow side of the comparison)."""
-    key = id(docs)
+    """The documents normalised once per archive (the scan is the slow side of the comparison)."""
+    key = frozenset(docs.items())
     if key not in _FOLDED:
         _FOLDED[key] = {rid: search.normalise(text) for rid, text in docs.items()}
     return _FOLDED[key]

@@ -665,9 +665,11 @@ def generator_digest() -> str:
     return digest.hexdigest()[:10]
 
 
-def cached_path(epoch: int = 1, scale: int | None = None, seed: int = DEFAULT_SEED) -> Path:
-    """Where :func:`ensure` keeps a generated network (under ``$GOVCRAWL_CACHE``)."""
-    return cache_root() / f"seed{seed}-scale{scale or 0}-{generator_digest()}" / f"epoch-{epoch}"
+def cached_path(epoch: int = 1, scale: int | None = None, seed: int = DEFAULT_SEED,
+                cache: Path | None = None) -> Path:
+    """Where :func:`ensure` keeps a generated network (``cache``: the $GOVCRAWL_CACHE it sees)."""
+    base = cache / "govcrawl" / "demo" if cache else cache_root()
+    return base / f"seed{seed}-scale{scale or 0}-{generator_digest()}" / f"epoch-{epoch}"
 
 
 def ensure(epoch: int = 1, scale: int | None = None, seed: int = DEFAULT_SEED,
