@@ -133,20 +133,21 @@ def refresh(db: sqlite_utils.Database, portals: dict[str, dict[str, Any]] | None
     """Bring the index up to date with each report's latest version; returns rows changed.
 
     Incremental: only reports whose latest version moved (or that are new) are
-    re-indexed, so a re-crawl that changed nothing costs a query.
+    re-indexed and only their texts are read, so a re-crawl that changed nothing costs
+    a query over the reports, not a read of every report's text.
     """
     db.conn.executescript(SCHEMA)
     portals = portals or {}
     current = db.execute(
         "SELECT r.report_id, r.latest_version_id, r.agency, r.year, r.template, r.published, "
-        "r.gone_at, v.title, v.text, s.id, s.version_id, "
+        "r.gone_at, v.title, s.id, s.version_id, "
         "(SELECT portal_id || char(9) || url FROM sources WHERE version_id = r.latest_version_id "
         " ORDER BY gone_at IS NOT NULL, url LIMIT 1) "
         "FROM reports r JOIN versions v ON v.version_id = r.latest_version_id "
         "LEFT JOIN report_search s ON s.report_id = r.report_id ORDER BY r.year, r.agency DESC, r.report_id DESC"
     ).fetchall()
     changed = 0
-    for (report_id, version_id, agency, year, template, published, gone_at, title, text,
+    for (report_id, version_id, agency, year, template, published, gone_at, title,
          row_id, indexed_version, source) in current:
         portal_id, url = (source or "\t").split("\t", 1)
         portal = portals.get(portal_id, {})
@@ -165,6 +166,7 @@ def refresh(db: sqlite_utils.Database, portals: dict[str, dict[str, Any]] | None
         new_id = _next_id(db, year)
         db.execute(f"INSERT INTO report_search (id, {', '.join(row)}) VALUES (?, {', '.join('?' * len(row))})",
                    [new_id, *row.values()])
+        text = db.execute("SELECT text FROM versions WHERE version_id = ?", [version_id]).fetchone()[0]
         db.execute("INSERT INTO report_search_fts (rowid, body) VALUES (?, ?)",
                    [new_id, " ".join(tokens(document(title, text)))])
         db.execute("INSERT OR REPLACE INTO report_search_state (id, version_id) VALUES (?, ?)",
