@@ -185,3 +185,22 @@ def test_redis_down_is_a_clear_error_not_a_hang(tmp_path):
         assert result.returncode == 2
         assert "cannot reach Redis" in result.stderr and "Traceback" not in result.stderr
         assert time.monotonic() - began < 30
+
+
+def test_a_worker_leaves_when_the_writer_has_closed_the_run(redis_url, prefix):
+    """The writer may close the run (and clear its keys) between two idle checks of a
+    worker: the worker must then leave, not wait for a run that no longer exists."""
+    import redis
+
+    from govcrawl import distributed
+
+    server = redis.Redis.from_url(redis_url)
+    keys = distributed.Keys(prefix)
+    server.hset(keys.run, mapping={"run_id": 7, "started": "2026-01-01T00:00:00", "seeded": 1})
+    server.zadd(keys.leases, {"1": time.time() + 600})  # another worker's request, still in progress
+    idle = start("crawl", "--redis", redis_url, "--redis-prefix", prefix, "--no-delay")
+    time.sleep(8)  # at least one idle check that sees the lease and stays
+    assert idle.poll() is None, "stays while another worker holds a lease"
+    distributed.clear_crawl_state(server, keys)
+    out = finish(idle, timeout=30)
+    assert "worker finished" in out

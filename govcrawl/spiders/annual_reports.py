@@ -57,6 +57,7 @@ class AnnualReportsSpider(scrapy.Spider):
             spider.redis = distributed.connect(spider.redis_url)
             spider.validators, spider.known_attachments = distributed.load_validators(
                 spider.redis, spider.redis_keys)
+            spider.redis_run = spider.redis.hget(spider.redis_keys.run, "run_id")
             crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         elif not spider.validators and crawler.settings.get("GOVCRAWL_DB"):
             from govcrawl.archive import known_attachments, open_db, validators
@@ -77,14 +78,16 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def on_idle(self) -> None:
         """A worker stays while the frontier has work anywhere (another worker's listing
-        may still add requests); it leaves when nothing waits and nothing is leased."""
+        may still add requests); it leaves when nothing waits and nothing is leased, or
+        when the writer has already closed the run it joined (and cleared its state)."""
         from scrapy.exceptions import DontCloseSpider
 
         from govcrawl import distributed
 
+        if self.redis.hget(self.redis_keys.run, "run_id") != self.redis_run:
+            return
         waiting, leased = distributed.frontier_size(self.redis, self.redis_keys)
-        seeded = self.redis.hget(self.redis_keys.run, "seeded")
-        if waiting or leased or not seeded:
+        if waiting or leased:
             raise DontCloseSpider
 
     def start_requests(self) -> Iterator[scrapy.Request]:
