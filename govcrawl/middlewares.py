@@ -1,4 +1,4 @@
-"""Downloader middlewares: a configured HTTP proxy (GOVCRAWL_PROXY); redirects of deleted pages.
+"""Downloader middlewares: a configured HTTP proxy (GOVCRAWL_PROXY); deleted pages' redirects.
 
 The demo network is served on one 127.0.0.1 port acting as a proxy for every portal
 host; networked crawls may need a proxy too.
@@ -33,18 +33,27 @@ HOME_PATHS = ("/", "/index.html", "/index.htm", "/index.shtml")
 
 
 class _DeletedPagesMixin:
-    """Portals send deleted pages to their home page (a 30x or a meta refresh).  Scrapy's
-    duplicate filter would drop the second such redirect, and the second deleted page
-    would go unrecorded (and, in a distributed crawl, its lease unsettled): redirects of
-    report pages to the home page are exempt from the filter."""
+    """Portals send a deleted page to their home page (a 30x or a meta refresh).  The
+    redirect says all there is to learn: the page is handed to the spider marked
+    ``govcrawl_deleted_to`` and recorded as deleted, and the home page — often a portal's
+    heaviest page — is not downloaded once per deleted page on every crawl.  (Followed,
+    the second such redirect would also be dropped by the duplicate filter, and its
+    deleted page go unrecorded.)"""
 
-    def _redirect(self, redirected, request, reason):
-        redirected = super()._redirect(redirected, request, reason)  # type: ignore[misc]
+    def process_response(self, request, response, spider=None):
         from urllib.parse import urlsplit
 
-        if request.meta.get("role") in ("report", "attachment") and urlsplit(redirected.url).path in HOME_PATHS:
-            redirected.dont_filter = True
-        return redirected
+        from scrapy import Request
+
+        result = super().process_response(request, response)  # type: ignore[misc]
+        if (isinstance(result, Request) and request.meta.get("role") in ("report", "attachment")
+                and urlsplit(result.url).path in HOME_PATHS):
+            request.meta["govcrawl_deleted_to"] = result.url
+            accepted = request.meta.get("handle_httpstatus_list", [])
+            if response.status not in accepted:  # a 30x reaches the spider, not HttpError
+                request.meta["handle_httpstatus_list"] = [*accepted, response.status]
+            return response
+        return result
 
 
 class RedirectMiddleware(_DeletedPagesMixin, _ScrapyRedirect):

@@ -23,6 +23,18 @@ def fixture_bytes(name: str) -> bytes:
     return (FILES / name).read_bytes()
 
 
+def fixture_response(url: str, name: str | None = None, body: bytes = b"", status: int = 200,
+                     headers: dict[str, str] | None = None, meta: dict | None = None):
+    """The one way tests turn a frozen fixture (or a literal body) into a Scrapy response
+    to ``url``, with its request carrying ``meta``."""
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+
+    request = Request(url, meta=dict(meta or {}))
+    return HtmlResponse(url, status=status, body=fixture_bytes(name) if name else body,
+                        headers={"Content-Type": "text/html; charset=utf-8", **(headers or {})}, request=request)
+
+
 def fixture_expected(name: str) -> dict:
     return json.loads((FILES / f"{name}.expected.json").read_text(encoding="utf-8"))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import scrapy
 from scrapy.http import Response
@@ -19,7 +19,6 @@ from twisted.python.failure import Failure
 from govcrawl import discovery
 from govcrawl.archive import now_iso
 from govcrawl.items import ErrorItem, ListingDone, PageItem
-from govcrawl.middlewares import HOME_PATHS
 from govcrawl.registry import Portal
 
 PAGE_STATUSES = [304, 403, 404, 410, 412, 500, 502, 503]
@@ -137,12 +136,8 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def parse_report(self, response: Response) -> Iterator[Any]:
         portal_id = response.meta["portal"]
-        redirected = response.meta.get("redirect_urls")
-        if redirected and urlsplit(response.url).path in HOME_PATHS:
-            # A deleted report: portals send it to the home page (meta refresh or 30x).
-            self.crawler.stats.inc_value("govcrawl/spider/deleted_pages_count")
-            yield ErrorItem(redirected[0], portal_id, "deleted: redirected to the home page",
-                            response.status, response.meta.get("govcrawl_lease"))
+        if response.meta.get("govcrawl_deleted_to"):
+            yield self._deleted(response)
             return
         item = self._page(response, "report")
         yield item
@@ -159,7 +154,18 @@ class AnnualReportsSpider(scrapy.Spider):
                                     role="attachment")
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
+        if response.meta.get("govcrawl_deleted_to"):
+            yield self._deleted(response)
+            return
         yield self._page(response, "attachment", referer=response.meta.get("referer"))
+
+    def _deleted(self, response: Response) -> ErrorItem:
+        """A page its portal sends to the home page (meta refresh or 30x): deleted.  The
+        redirect was not followed (govcrawl.middlewares)."""
+        self.crawler.stats.inc_value("govcrawl/spider/deleted_pages_count")
+        original = (response.meta.get("redirect_urls") or [response.url])[0]
+        return ErrorItem(original, response.meta["portal"], "deleted: redirected to the home page",
+                         response.status, response.meta.get("govcrawl_lease"))
 
     def _page(self, response: Response, kind: str, referer: str | None = None) -> PageItem:
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1")
