@@ -95,7 +95,9 @@ def test_epoch_two_recrawl(cache, first_crawl, tmp_path):
     ratio = second["bytes_downloaded"] / first["bytes_downloaded"]
     print(f"\nepoch 2 re-crawl downloaded {second['bytes_downloaded']} bytes, "
           f"{100 * ratio:.1f}% of the first crawl's {first['bytes_downloaded']}")
-    assert ratio < 0.18  # measured 15.3%: new reports alone are 9.3% of the first crawl
+    # The issue's bound.  Measured 13.8%: the new year's reports are most of it, then a
+    # 304's headers for every unchanged page, then the listings (fetched in full).
+    assert ratio <= 0.15
     for report_id in changes["revised"]:
         r = reports2[report_id]
         versions = rows(db, "SELECT v.version_id, v.superseded_by, v.supersedes FROM versions v "

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from govcrawl import samples as S
+from govcrawl.demo import chrome
 from govcrawl.extract import keys as K
 from govcrawl.extract.checks import run_checks
 from govcrawl.narrative import narrative
@@ -348,17 +349,13 @@ def detail_url(portal: Portal, column: str, day: date, doc_id: int) -> str:
 
 # --- pages --------------------------------------------------------------------------------
 
-def _chrome(portal: Portal, title: str, body: str, charset: str | None, meta: str = "") -> str:
-    head = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">' if charset else ""
-    return (f"<!DOCTYPE html>\n<html><head>{head}{meta}<title>{html.escape(title)}_"
-            f"{html.escape(portal.government)}</title></head>\n<body>\n"
-            f'<div class="top"><a href="/">首页</a> <a href="/zwgk/">政务公开</a> '
-            f'<a href="/hdjl/">互动交流</a> <a href="http://www.gov.cn.test/">中国政府网</a></div>\n'
-            f"{body}\n<div class=\"footer\">主办：{html.escape(portal.government)}办公室 "
-            f"（演示站点，内容为生成数据）</div>\n</body></html>\n")
+def _chrome(portal: Portal, title: str, body: str, charset: str | None, meta: str = "",
+            sidebar_seed: int | None = None, sidebar_before: date | None = None) -> str:
+    """A page of the portal: its frame (govcrawl.demo.chrome) around ``body``."""
+    return chrome.page(portal, title, body, charset, meta, sidebar_seed, sidebar_before)
 
 
-def report_page(report: Report, column_name: str, charset: str | None) -> str:
+def report_page(report: Report, column_name: str, charset: str | None, url: str) -> str:
     portal, spec = report.portal, report.spec
     title = spec.report_title
     shown = f"{spec.year}年度政府信息公开工作年度报告" if "no_agency_in_title" in spec.quirks else title
@@ -382,7 +379,8 @@ def report_page(report: Report, column_name: str, charset: str | None) -> str:
             f'<div class="article"><h1>{html.escape(shown)}</h1>\n'
             f'<div class="info">发布时间：{spec.published} 信息来源：{html.escape(spec.agency)}</div>\n'
             f'<div class="content">{content}</div></div>')
-    return _chrome(portal, shown, body, charset, meta)
+    return _chrome(portal, shown, body, charset, meta, sidebar_seed=sub_seed("sidebar", report.id, url),
+                   sidebar_before=spec.published)
 
 
 def listing_page(portal: Portal, column_name: str, items: list[tuple[str, str, date]],
@@ -545,7 +543,7 @@ def _write_portal(site: Site, portal: Portal, reports: list[Report], seed: int, 
             charset = {"missing": None, "wrong_meta": "utf-8"}.get(report.page_charset,
                                                                     portal.encoding)
             page = report_page(report, _column_name(portal, report.unit if col != "zf" else None),
-                               charset)
+                               charset, url)
             modified = day + timedelta(days=200) if report.revised else day
             wrong = report.page_charset == "wrong_header" and portal.encoding != "utf-8"
             site.put(host, url, page.encode(portal.encoding, "replace"), modified,
@@ -600,9 +598,8 @@ def _write_portal(site: Site, portal: Portal, reports: list[Report], seed: int, 
     site.put(host, "/robots.txt", b"User-agent: *\nDisallow: /search/\nDisallow: /admin/\n")
     home_links = "".join(f'<li><a href="{u.removeprefix(base)}">{html.escape(u)}</a></li>'
                          for u in listing_urls)
-    site.put(host, "/index.html", _chrome(portal, portal.government,
-                                          f"<h1>{html.escape(portal.government)}</h1><ul>{home_links}</ul>",
-                                          portal.encoding).encode(portal.encoding))
+    site.put(host, "/index.html", chrome.home(portal, home_links, date(last_year + 1, 3, 31))
+             .encode(portal.encoding, "replace"))
     return {"id": portal.id, "name": portal.government, "host": host, "cms": portal.cms,
             "province": portal.province, "city": portal.city, "district": portal.district,
             "code": portal.code, "homepage": f"{base}/", "listing_urls": listing_urls,
