@@ -16,6 +16,7 @@ consistent database.  The crawl pipelines and ``reextract`` call the same
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import json
 import re
@@ -535,10 +536,24 @@ def iter_fetches(db: sqlite_utils.Database) -> Iterator[Fetch]:
                     referer=row[9], listing_title=row[10], fetched_at=row[11])
 
 
-def reextract(db: sqlite_utils.Database) -> dict[str, int]:
+def _extractions_ahead(fetches: list[Fetch]) -> set[int]:
+    """The fetches a replay will extract: a 200 whose bytes differ from the last ones
+    extracted for its URL (apply_fetch decides; this only predicts, to read ahead)."""
+    last: dict[str, str] = {}
+    ahead = set()
+    for fetch in fetches:
+        if fetch.status == 200 and fetch.sha256 and last.get(fetch.url) != fetch.sha256:
+            ahead.add(fetch.id)
+            last[fetch.url] = fetch.sha256
+    return ahead
+
+
+def reextract(db: sqlite_utils.Database, workers: int = 0) -> dict[str, int]:
     """Rebuild every derived table from the raw ones; no network.  Idempotent.
 
     One transaction: the archive shows either the old derived tables or the new ones.
+    With ``workers`` > 0, pages are read ahead in that many processes while this one
+    writes; the rows are the same (extraction is a pure function of the bytes).
     """
     db.conn.commit()
     db.execute("BEGIN")
@@ -551,10 +566,11 @@ def reextract(db: sqlite_utils.Database) -> dict[str, int]:
     for did, url, at in db.execute("SELECT id, url, at FROM disappearances ORDER BY id").fetchall():
         events.append((at, 1, str(did), (url, at)))
     events.sort(key=lambda e: (e[0], e[1], int(e[2])))
+    reader = _ReadAhead(db, [e[3] for e in events if e[1] == 0], workers) if workers > 0 else None
     try:
         for _, kind, _, payload in events:
             if kind == 0:
-                outcome = apply_fetch(db, payload)
+                outcome = apply_fetch(db, payload, *(reader.take(payload) if reader else ()))
                 counts["fetches"] += 1
                 counts["extracted"] += int(outcome.extracted)
                 counts["reports"] += int(outcome.new_report)
@@ -565,8 +581,46 @@ def reextract(db: sqlite_utils.Database) -> dict[str, int]:
     except BaseException:
         db.conn.rollback()
         raise
+    finally:
+        if reader:
+            reader.close()
     db.conn.commit()
     return counts
+
+
+class _ReadAhead:
+    """Extractions submitted to a process pool a window ahead of the replay that needs them."""
+
+    def __init__(self, db: sqlite_utils.Database, fetches: list[Fetch], workers: int) -> None:
+        from govcrawl.extract.pool import ExtractionPool
+
+        self.db = db
+        ahead = _extractions_ahead(fetches)
+        self.queue = collections.deque(f for f in fetches if f.id in ahead)
+        self.pool = ExtractionPool(workers)
+        self.window = workers * 4
+        self.pending: dict[int, tuple[Any, bytes, str | None]] = {}
+        self._fill()
+
+    def _fill(self) -> None:
+        while self.queue and len(self.pending) < self.window:
+            fetch = self.queue.popleft()
+            body = capture_bytes(self.db, fetch.sha256)
+            media_type = (fetch.media_type or None) if fetch.kind == "report" else None
+            self.pending[fetch.id] = (self.pool.submit(body, fetch.url, media_type), body, media_type)
+
+    def take(self, fetch: Fetch) -> tuple[bytes, dict[str, Any] | None, str | None] | tuple[()]:
+        """(bytes, record, reason) for apply_fetch when this fetch was read ahead; else ()."""
+        entry = self.pending.pop(fetch.id, None)
+        if entry is None:
+            return ()
+        future, body, media_type = entry
+        record, reason = self.pool.result(future, body, fetch.url, media_type)
+        self._fill()
+        return body, record, reason
+
+    def close(self) -> None:
+        self.pool.close()
 
 
 def store_item(db: sqlite_utils.Database, item: Any, run_id: int | None) -> list[str]:

@@ -355,7 +355,9 @@ def ingest_command(redis_url: str, redis_prefix: str, portal_ids: tuple[str, ...
 @main.command("reextract")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               default=Path("data") / "archive.db", show_default=True)
-def reextract_command(db_path: Path) -> None:
+@click.option("--workers", type=click.IntRange(0, 64), default=None,
+              help="Processes reading pages ahead of the writes (default: one per core; 0: none).")
+def reextract_command(db_path: Path, workers: int | None) -> None:
     """Rebuild every derived table from the archived raw pages (no network).
 
     Example: govcrawl reextract --db data/archive.db
@@ -364,11 +366,13 @@ def reextract_command(db_path: Path) -> None:
 
     from govcrawl import archive
     from govcrawl.crawl import ArchiveLock, CrawlLocked
+    from govcrawl.extract.pool import default_workers
 
     start = time.perf_counter()
     try:
         with ArchiveLock(db_path):
-            counts = archive.reextract(archive.open_db(str(db_path)))
+            counts = archive.reextract(archive.open_db(str(db_path)),
+                                       default_workers(reserve=0) if workers is None else workers)
     except CrawlLocked as exc:
         click.echo(f"govcrawl: {exc}", err=True)
         sys.exit(3)

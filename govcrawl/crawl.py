@@ -96,6 +96,8 @@ def crawl_settings(db_path: Path, run_id: int, proxy: str | None, fast: bool,
                           "RETRY_TIMES": 1})
     if per_domain:
         overrides["CONCURRENT_REQUESTS_PER_DOMAIN"] = per_domain
+    if os.environ.get("GOVCRAWL_EXTRACT_WORKERS"):
+        overrides["GOVCRAWL_EXTRACT_WORKERS"] = int(os.environ["GOVCRAWL_EXTRACT_WORKERS"])
     settings.setdict(overrides, priority="cmdline")
     return settings
 

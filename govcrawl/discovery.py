@@ -68,6 +68,10 @@ def is_attachment(href: str) -> bool:
 
 
 _HREF = re.compile(rb"""href\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+# An href whose path may end in an attachment extension (before any query or fragment):
+# the cheap test that spares the URL parse for the hundreds of navigation links a page has.
+_MAYBE_ATTACHMENT = re.compile(
+    rb"\.(?:" + b"|".join(ext[1:].encode() for ext in ATTACHMENT_EXTENSIONS) + rb")(?:[?#]|$)", re.IGNORECASE)
 
 
 def attachment_links(html: bytes | str, url: str, allowed_hosts: set[str] | None = None) -> list[str]:
@@ -78,6 +82,8 @@ def attachment_links(html: bytes | str, url: str, allowed_hosts: set[str] | None
     data = html.encode("utf-8") if isinstance(html, str) else html
     out = []
     for match in _HREF.finditer(data):
+        if not _MAYBE_ATTACHMENT.search(match.group(1)):
+            continue
         href = match.group(1).decode("latin-1").strip()
         if not is_attachment(href):
             continue

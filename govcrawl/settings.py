@@ -49,3 +49,4 @@ DOWNLOADER_MIDDLEWARES = {
 GOVCRAWL_DB = "data/archive.db"   # the archive the pipelines write
 GOVCRAWL_RUN_ID = 0               # set by `govcrawl crawl`
 GOVCRAWL_PROXY = ""               # e.g. the demo server: http://127.0.0.1:8710
+GOVCRAWL_EXTRACT_WORKERS = None   # extraction processes; None: the cores less one; 0: in a thread
