@@ -278,8 +278,14 @@ class LeaseKeeper:
 
     def renew(self) -> None:
         queue = self._queue()
-        if queue is not None:
+        if queue is None:
+            return
+        try:
             queue.renew()
+        except Exception as exc:  # a LoopingCall that raises stops for good
+            import logging
+
+            logging.getLogger(__name__).warning("could not renew the leases (will retry): %s", exc)
 
     def closed(self, spider) -> None:
         if self.loop and self.loop.running:

@@ -109,6 +109,9 @@ def _run_ingest(portals: list[Portal], db_path: Path, redis_url: str, prefix: st
             "not_modified": counts["not_modified"], "extractions": counts["extractions"],
             "not_reports": counts["not_report"], "new_reports": counts["new_report"],
             "new_versions": counts["new_version"], "errors": counts["errors"], "gone": gone,
+            # as the workers reported them with their pages
+            "bytes_downloaded": int(server.hget(keys.run, "bytes_downloaded") or 0),
+            "requests": int(server.hget(keys.run, "requests") or 0),
         }
         archive.finish_run(db, run_id, "finished", result_counts)
         distributed.clear_crawl_state(server, keys)

@@ -3,6 +3,8 @@
 Replaces the store pipeline on workers, which never open the archive.  The item is
 pushed before the frontier lease is released, so a worker killed in between costs a
 re-fetch, never a lost page (the writer ignores nothing it has not already written).
+With each item go the bytes and requests this worker downloaded since the last one, so
+that the writer's run counts what all workers downloaded.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ class HandoffPipeline:
         self.crawler = crawler
         self.keys = distributed.Keys(crawler.settings.get("GOVCRAWL_REDIS_PREFIX", distributed.DEFAULT_PREFIX))
         self.server = distributed.connect(crawler.settings["GOVCRAWL_REDIS_URL"])
+        self.reported = {"bytes_downloaded": 0, "requests": 0}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -24,9 +27,25 @@ class HandoffPipeline:
     def process_item(self, item, spider=None):
         if not isinstance(item, PageItem | ErrorItem | ListingDone):
             return item
-        self.server.rpush(self.keys.items, distributed.encode_item(item))
+        pipe = self.server.pipeline()
+        pipe.rpush(self.keys.items, distributed.encode_item(item))
+        self._report_downloads(pipe)
+        pipe.execute()
         distributed.ack(self.server, self.keys, item.lease)
         self.crawler.stats.inc_value(f"govcrawl/handoff/{type(item).__name__}_count")
         if isinstance(item, PageItem):
             item.body = b""
         return item
+
+    def close_spider(self, spider=None) -> None:
+        pipe = self.server.pipeline()
+        self._report_downloads(pipe)
+        pipe.execute()
+
+    def _report_downloads(self, pipe) -> None:
+        stats = self.crawler.stats
+        for name, stat in (("bytes_downloaded", "downloader/response_bytes"), ("requests", "downloader/request_count")):
+            total = stats.get_value(stat, 0)
+            if total > self.reported[name]:
+                pipe.hincrby(self.keys.run, name, total - self.reported[name])
+                self.reported[name] = total

@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -76,13 +77,22 @@ def prefix():
 
 
 def start(*args: str, lease: float | None = None) -> subprocess.Popen:
+    """A govcrawl process whose output goes to files: a pipe nobody reads until the end
+    would stall a chatty process (and its lease renewals) once its buffer is full."""
     env = dict(os.environ)
     if lease:
         env["GOVCRAWL_REDIS_LEASE"] = str(lease)
+    logs = Path(tempfile.mkdtemp(prefix="govcrawl-process-"))
     process = subprocess.Popen([sys.executable, "-m", "govcrawl.cli", *args], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=(logs / "out").open("w"), stderr=(logs / "err").open("w"))
+    process.logs = logs  # type: ignore[attr-defined]
     _STARTED.append(process)
     return process
+
+
+def output(process: subprocess.Popen) -> tuple[str, str]:
+    logs = process.logs  # type: ignore[attr-defined]
+    return (logs / "out").read_text(), (logs / "err").read_text()
 
 
 def ingest(redis_url: str, prefix: str, db: Path, registry_file: Path) -> subprocess.Popen:
@@ -96,9 +106,18 @@ def worker(redis_url: str, prefix: str, server, lease: float | None = None) -> s
 
 
 def finish(process: subprocess.Popen, timeout: float = 180) -> str:
-    out, err = process.communicate(timeout=timeout)
-    assert process.returncode == 0, err[-3000:]
-    return out
+    """Wait for the process; its stdout. A failure shows what every process of the test said."""
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{process.args[3]} still running after {timeout} s\n{_said()}")
+    assert process.returncode == 0, _said()
+    return output(process)[0]
+
+
+def _said() -> str:
+    return "\n".join(f"--- {' '.join(map(str, p.args[3:5]))} (exit {p.poll()}):\n{output(p)[1][-2000:]}"
+                     for p in _STARTED)
 
 
 def assert_same_archive(db: Path, reference: Path) -> None:
@@ -136,6 +155,10 @@ def test_two_workers_and_one_writer_build_the_single_process_archive(redis_url, 
     assert all(n > 0 for n in handed), summaries  # both workers did part of the work
     assert fetched_twice(server) == {}, "no URL fetched twice across workers"
     assert_same_archive(db, first_crawl)
+    downloaded = sum(int(s.split(" bytes downloaded")[0].rsplit(" ", 1)[1]) for s in summaries)
+    with archive.open_db(str(db)).conn as conn:
+        counts = json.loads(conn.execute("SELECT counts FROM crawl_runs").fetchone()[0])
+    assert counts["bytes_downloaded"] == downloaded > 0  # what every worker downloaded, counted once
 
 
 def test_a_worker_killed_mid_crawl_loses_nothing(redis_url, prefix, network, first_crawl, tmp_path):
@@ -169,7 +192,7 @@ def test_the_writer_killed_and_restarted_resumes_without_duplicates(redis_url, p
     assert_same_archive(db, first_crawl)
     with archive.open_db(str(db)).conn as conn:
         urls = conn.execute("SELECT url, COUNT(*) FROM fetches GROUP BY url HAVING COUNT(*) > 1").fetchall()
-    assert urls == [], "each page written once"
+    assert urls == [], f"each page written once\n{_said()}"
 
 
 def test_redis_down_is_a_clear_error_not_a_hang(tmp_path):
