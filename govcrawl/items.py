@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -26,6 +26,8 @@ class PageItem:
     not_report: str | None = None
     unchanged: bool = False
     lease: str | None = None  # distributed crawls: the frontier lease this page settles
+    # attachments the page links to, requested once the page itself is stored
+    attachments: list[str] = field(default_factory=list)
 
 
 @dataclass

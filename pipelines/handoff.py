@@ -31,6 +31,9 @@ class HandoffPipeline:
         pipe.rpush(self.keys.items, distributed.encode_item(item))
         self._report_downloads(pipe)
         pipe.execute()
+        if isinstance(item, PageItem) and item.attachments:
+            # Before the ack: the frontier never looks empty while the page still has work.
+            self.crawler.spider.follow_attachments(item)
         distributed.ack(self.server, self.keys, item.lease)
         self.crawler.stats.inc_value(f"govcrawl/handoff/{type(item).__name__}_count")
         if isinstance(item, PageItem):

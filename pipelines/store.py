@@ -46,6 +46,8 @@ class ArchivePipeline:
             db.execute("BEGIN")  # the batch; store_item's savepoint is this page
         counters = store_item(db, item, self.run_id)
         self._written(db)
+        if isinstance(item, PageItem) and item.attachments:
+            self.crawler.spider.follow_attachments(item)
         for name in counters:
             self.crawler.stats.inc_value(f"govcrawl/store/{name}_count")
         if isinstance(item, PageItem):

@@ -83,3 +83,21 @@ def test_a_report_page_becomes_a_page_item_with_its_bytes(crawler):
     assert isinstance(page, PageItem)
     assert (page.url, page.portal_id, page.kind, page.status, page.body, page.headers["Etag"]) == (
         REPORT, PORTAL.id, "report", 200, response.body, '"abc"')
+
+
+def test_attachments_are_requested_once_the_page_is_stored(crawler):
+    body = (b'<html><body><h1>x</h1><a href="P020230115.pdf">pdf</a><a href="/other/site.html">no</a>'
+            b'<a href="http://elsewhere.test/a.docx">off the portal</a></body></html>')
+    response = fixture_response(REPORT, body=body, meta={"role": "report", "portal": PORTAL.id})
+    (page,) = crawler.spider.parse_report(response)  # the page alone: no request races it to the archive
+    assert page.attachments == ["http://www.example.gov.test/zwgk/xxgknb/202301/P020230115.pdf"]
+    scheduled = []
+
+    class Engine:
+        def crawl(self, request):
+            scheduled.append(request)
+
+    crawler.engine = Engine()
+    crawler.spider.follow_attachments(page)
+    assert [(r.url, r.meta["role"], r.meta["referer"], r.callback) for r in scheduled] == [
+        (page.attachments[0], "attachment", REPORT, crawler.spider.parse_attachment)]

@@ -135,23 +135,24 @@ class AnnualReportsSpider(scrapy.Spider):
         yield ListingDone(response.url, portal_id, response.meta.get("govcrawl_lease"))
 
     def parse_report(self, response: Response) -> Iterator[Any]:
-        portal_id = response.meta["portal"]
         if response.meta.get("govcrawl_deleted_to"):
             yield self._deleted(response)
             return
         item = self._page(response, "report")
-        yield item
         if response.status == 304:
             # The page is unchanged; its attachments are revalidated all the same.
-            for url in self.known_attachments.get(response.url, []):
-                yield self._conditional(url, self.parse_attachment, portal_id, referer=response.url,
-                                        role="attachment")
-        if response.status != 200:
-            return
-        allowed = set(self.allowed_domains)
-        for url in discovery.attachment_links(response.body, response.url, allowed):
-            yield self._conditional(url, self.parse_attachment, portal_id, referer=response.url,
-                                    role="attachment")
+            item.attachments = list(self.known_attachments.get(response.url, []))
+        elif response.status == 200:
+            item.attachments = discovery.attachment_links(response.body, response.url, set(self.allowed_domains))
+        yield item
+
+    def follow_attachments(self, item: PageItem) -> None:
+        """Request a report page's attachments — called by the last pipeline once the page is
+        stored (or handed over), so that an attachment never reaches the archive before the
+        page it belongs to: its report is the page's, whatever order extraction finishes in."""
+        for url in item.attachments:
+            self.crawler.engine.crawl(self._conditional(url, self.parse_attachment, item.portal_id,
+                                                        referer=item.url, role="attachment"))
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
         if response.meta.get("govcrawl_deleted_to"):
