@@ -123,6 +123,10 @@ def _apply(db, server, keys: distributed.Keys, data: bytes, run_id: int, counts:
     """Write one handed-over item exactly once, then drop it from the processing list."""
     item_id, item = distributed.decode_item(data)
     with db.conn:
+        # Explicitly: store_item's savepoint would otherwise open the transaction itself and
+        # commit the page at its RELEASE, before the page is marked ingested — a writer
+        # killed in between would write the page twice.
+        db.execute("BEGIN")
         if db.execute("SELECT 1 FROM ingested WHERE item_id = ?", [item_id]).fetchone():
             pass  # written before the writer was killed; only the list entry remained
         elif isinstance(item, ListingDone):
