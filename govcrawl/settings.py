@@ -13,6 +13,7 @@ USER_AGENT = "govcrawl/0.1 (+https://github.com/govcrawl/govcrawl; open archive 
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOADER = "govcrawl.downloader.Downloader"  # holds each portal to the limit above
 DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0

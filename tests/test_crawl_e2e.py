@@ -159,3 +159,24 @@ def test_two_crawls_at_once_the_second_exits_at_once(cache, tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_portal_never_gets_more_requests_at_once_than_allowed(cache, tmp_path):
+    """Politeness: `--per-domain 2` holds even with no delay between requests (Scrapy's own
+    downloader started every queued request of a portal at once; govcrawl.downloader)."""
+    root = epoch_root(cache, 1)
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    registry_file = tmp_path / "portals.yml"
+    registry_file.write_text(yaml.safe_dump(registry.demo_entries(manifest), allow_unicode=True),
+                             encoding="utf-8")
+    server = serve_in_thread(root, latency_ms=20)
+    try:
+        result = subprocess.run([sys.executable, "-m", "govcrawl.cli", "crawl", "--registry", str(registry_file),
+                                 "--db", str(tmp_path / "a.db"), "--proxy", f"http://127.0.0.1:{server.port}",
+                                 "--no-delay", "--per-domain", "2"], cwd=ROOT, capture_output=True, text=True,
+                                timeout=600)
+        assert result.returncode == 0, result.stderr[-3000:]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert server.peak_in_flight == {p["host"]: 2 for p in manifest["portals"]}

@@ -45,6 +45,9 @@ class DemoServer(ThreadingHTTPServer):
         self.requests = 0
         self.bytes_sent = 0
         self.paths_served: list[str] = []
+        # requests being answered per portal host, and the most at any moment (politeness)
+        self.in_flight: dict[str, int] = {}
+        self.peak_in_flight: dict[str, int] = {}
         super().__init__(("127.0.0.1", port), _Handler)
 
     @property
@@ -56,6 +59,15 @@ class DemoServer(ThreadingHTTPServer):
             path = self.root / "site" / host / ".headers.json"
             self._hints[host] = json.loads(path.read_text()) if path.exists() else {}
         return self._hints[host]
+
+    def enter(self, host: str) -> None:
+        with self.lock:
+            self.in_flight[host] = self.in_flight.get(host, 0) + 1
+            self.peak_in_flight[host] = max(self.peak_in_flight.get(host, 0), self.in_flight[host])
+
+    def leave(self, host: str) -> None:
+        with self.lock:
+            self.in_flight[host] -= 1
 
     def count(self, url: str, sent: int) -> None:
         with self.lock:
@@ -91,6 +103,14 @@ class _Handler(BaseHTTPRequestHandler):
         return host, path + (f"?{query}" if query else "")
 
     def _serve(self, head: bool) -> None:
+        host = self._target()[0]
+        self.server.enter(host)
+        try:
+            self._answer(head)
+        finally:
+            self.server.leave(host)
+
+    def _answer(self, head: bool) -> None:
         if self.server.latency:
             time.sleep(self.server.latency)
         host, path = self._target()
