@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -130,6 +131,14 @@ class LeasedQueue(PriorityQueue):
         super().__init__(server, spider, key, serializer)
         self.keys = Keys(self.key.rsplit(":", 1)[0])
         self.held: set[str] = set()
+
+    def push(self, request) -> None:
+        """By priority, then at random among equals.  A sorted set breaks ties by the bytes
+        of its members, which groups the requests of one portal together: a worker would
+        take a batch of one portal's requests and, held to one or two requests a portal at
+        a time, fetch them one after the other while other portals wait."""
+        score = -request.priority + random.random() * 0.5  # priorities are integers: order kept
+        self.server.execute_command("ZADD", self.key, score, self._encode_request(request))
 
     def pop(self, timeout: float = 0):
         if self.server.zcard(self.keys.leases):

@@ -14,6 +14,10 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOADER = "govcrawl.downloader.Downloader"  # holds each portal to the limit above
+# Hand the downloader requests of the portals that are least busy: with hundreds of portals
+# each held to two requests, a plain queue would queue up one portal's reports while
+# others sit idle (Scrapy's advice for broad crawls).
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
