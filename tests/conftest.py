@@ -69,6 +69,17 @@ def epoch_root(cache: Path, epoch: int) -> Path:
     return network.cached_path(epoch, cache=cache)
 
 
+def demo_registry(root: Path, registry_file: Path) -> dict:
+    """Write the registry of a demo network (its epoch ``root``) to ``registry_file``; its manifest."""
+    import yaml
+
+    from govcrawl import registry
+
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    registry_file.write_text(yaml.safe_dump(registry.demo_entries(manifest), allow_unicode=True), encoding="utf-8")
+    return manifest
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -13,13 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
-from govcrawl import archive, registry
+from govcrawl import archive
 from govcrawl.demo import network
 from govcrawl.demo.server import serve_in_thread
 
-from conftest import ROOT, epoch_root, govcrawl, rows
+from conftest import ROOT, demo_registry, epoch_root, govcrawl, rows
 
 
 @pytest.fixture(scope="module")
@@ -138,10 +137,8 @@ def test_kill_minus_nine_then_resume_equals_an_uninterrupted_crawl(cache, first_
 
 def test_two_crawls_at_once_the_second_exits_at_once(cache, tmp_path):
     root = epoch_root(cache, 1)
-    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     registry_file = tmp_path / "portals.yml"
-    registry_file.write_text(yaml.safe_dump(registry.demo_entries(manifest), allow_unicode=True),
-                             encoding="utf-8")
+    demo_registry(root, registry_file)
     server = serve_in_thread(root, latency_ms=300)
     db = tmp_path / "busy.db"
     args = [sys.executable, "-m", "govcrawl.cli", "crawl", "--registry", str(registry_file), "--db",
@@ -165,10 +162,8 @@ def test_a_portal_never_gets_more_requests_at_once_than_allowed(cache, tmp_path)
     """Politeness: `--per-domain 2` holds even with no delay between requests (Scrapy's own
     downloader started every queued request of a portal at once; govcrawl.downloader)."""
     root = epoch_root(cache, 1)
-    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     registry_file = tmp_path / "portals.yml"
-    registry_file.write_text(yaml.safe_dump(registry.demo_entries(manifest), allow_unicode=True),
-                             encoding="utf-8")
+    manifest = demo_registry(root, registry_file)
     server = serve_in_thread(root, latency_ms=20)
     try:
         result = subprocess.run([sys.executable, "-m", "govcrawl.cli", "crawl", "--registry", str(registry_file),

@@ -16,12 +16,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-import yaml
 
-from govcrawl import archive, registry
+from govcrawl import archive
 from govcrawl.demo.server import serve_in_thread
 
-from conftest import ROOT, epoch_root, free_port
+from conftest import ROOT, demo_registry, epoch_root, free_port
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -55,9 +54,8 @@ def redis_url(tmp_path_factory):
 def network(demo_cache, tmp_path):
     root = epoch_root(demo_cache, 1)
     server = serve_in_thread(root)
-    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     registry_file = tmp_path / "portals.yml"
-    registry_file.write_text(yaml.safe_dump(registry.demo_entries(manifest), allow_unicode=True), encoding="utf-8")
+    demo_registry(root, registry_file)
     yield server, registry_file
     server.shutdown()
 
