@@ -95,6 +95,13 @@ return #expired
 """
 
 
+_ENQUEUE = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
+
 def requeue_expired(server, keys: Keys) -> int:
     """Leases whose worker stopped renewing them: their requests go back to the queue."""
     return int(server.eval(_REQUEUE, 4, keys.queue, keys.leased, keys.leases, keys.lease_scores, time.time()))
@@ -132,13 +139,25 @@ class LeasedQueue(PriorityQueue):
         self.keys = Keys(self.key.rsplit(":", 1)[0])
         self.held: set[str] = set()
 
-    def push(self, request) -> None:
+    @staticmethod
+    def score(request) -> float:
         """By priority, then at random among equals.  A sorted set breaks ties by the bytes
         of its members, which groups the requests of one portal together: a worker would
         take a batch of one portal's requests and, held to one or two requests a portal at
         a time, fetch them one after the other while other portals wait."""
-        score = -request.priority + random.random() * 0.5  # priorities are integers: order kept
-        self.server.execute_command("ZADD", self.key, score, self._encode_request(request))
+        return -request.priority + random.random() * 0.5  # priorities are integers: order kept
+
+    def push(self, request) -> None:
+        self.server.execute_command("ZADD", self.key, self.score(request), self._encode_request(request))
+
+    def push_unseen(self, request, dupefilter_key: str, fingerprint: str | None) -> bool:
+        """Mark the request seen and queue it, in one step; False if it was seen before.
+
+        scrapy-redis does the two in separate commands: a worker killed between them
+        leaves a request marked seen that no queue holds, and it is never fetched.
+        """
+        return bool(self.server.eval(_ENQUEUE, 2, dupefilter_key, self.key, fingerprint or "",
+                                     self.score(request), self._encode_request(request)))
 
     def pop(self, timeout: float = 0):
         if self.server.zcard(self.keys.leases):
@@ -174,20 +193,26 @@ class LeasedQueue(PriorityQueue):
 
 
 class LeasingScheduler(Scheduler):
-    """scrapy-redis's scheduler, settling the lease of a request it drops as a duplicate.
+    """scrapy-redis's scheduler, marking a request seen and queueing it atomically, and
+    settling the lease of a request it drops as a duplicate.
 
     A redirect is a new request carrying its origin's lease; when it leads to a page
-    already seen (two deleted pages sent to one home page), the duplicate filter drops
-    it, nothing more comes of the origin, and its lease must end here — else the worker
+    already seen (two old addresses of one moved page), the duplicate filter drops it,
+    nothing more comes of the origin, and its lease must end here — else the worker
     renews it for ever and the crawl never looks finished.
     """
 
     def enqueue_request(self, request) -> bool:
-        accepted = super().enqueue_request(request)
-        if not accepted and request.meta.get("govcrawl_lease"):
+        fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
+        if self.queue.push_unseen(request, self.df.key, fingerprint):
+            if self.stats:
+                self.stats.inc_value("scheduler/enqueued/redis")
+            return True
+        self.df.log(request, self.spider)
+        if request.meta.get("govcrawl_lease"):
             prefix = self.queue.key.rsplit(":", 1)[0]
             ack(self.server, Keys(prefix), request.meta["govcrawl_lease"])
-        return accepted
+        return False
 
 
 # --- the handover: items over Redis -------------------------------------------------------------

@@ -34,9 +34,7 @@ def seed(server, keys: distributed.Keys, portals: list[Portal]) -> int:
     seen = RFPDupeFilter(server, keys.dupefilter)
     count = 0
     for request in spider.start_requests():
-        if not seen.request_seen(request):
-            queue.push(request)
-            count += 1
+        count += queue.push_unseen(request, seen.key, seen.request_fingerprint(request))
     return count
 
 

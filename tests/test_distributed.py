@@ -221,3 +221,25 @@ def test_a_worker_leaves_when_the_writer_has_closed_the_run(redis_url, prefix):
     distributed.clear_crawl_state(server, keys)
     out = finish(idle, timeout=30)
     assert "worker finished" in out
+
+
+def test_a_request_marked_seen_is_always_queued_with_it(redis_url, prefix):
+    """The duplicate filter and the queue change in one step (a worker killed between
+    the two used to leave a request seen but queued nowhere: never fetched)."""
+    import redis
+    from scrapy import Request
+
+    from govcrawl import distributed
+    from govcrawl.spiders.annual_reports import AnnualReportsSpider
+
+    server = redis.Redis.from_url(redis_url)
+    keys = distributed.Keys(prefix)
+    queue = distributed.LeasedQueue(server, AnnualReportsSpider(portals=[]), keys.queue)
+    page, listing = Request("http://www.a.gov.test/r/1.html"), Request("http://www.a.gov.test/", priority=10)
+    assert queue.push_unseen(page, keys.dupefilter, "fp-page")
+    assert not queue.push_unseen(page, keys.dupefilter, "fp-page")  # seen: not queued twice
+    assert queue.push_unseen(listing, keys.dupefilter, "fp-listing")
+    assert queue.push_unseen(listing, keys.dupefilter, None)  # dont_filter: always queued
+    assert server.smembers(keys.dupefilter) == {b"fp-page", b"fp-listing"}
+    assert server.zcard(keys.queue) == 2  # the listing twice is one member: one entry
+    assert queue.pop().url == listing.url  # priority first
