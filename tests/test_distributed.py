@@ -134,6 +134,15 @@ def wait_for_requests(server, count: int, timeout: float = 120) -> None:
         time.sleep(0.05)
 
 
+def start_crawl(redis_url: str, prefix: str, network, tmp_path: Path, workers: int = 2,
+                lease: float | None = None):
+    """A writer and ``workers`` workers on the served demo network: (server, db, writer, workers)."""
+    server, registry_file = network
+    db = tmp_path / "archive.db"
+    writer = ingest(redis_url, prefix, db, registry_file)
+    return server, db, writer, [worker(redis_url, prefix, server, lease=lease) for _ in range(workers)]
+
+
 def fetched_twice(server) -> dict[str, int]:
     """URLs fetched more than once, but robots.txt (each worker reads it)."""
     counts = collections.Counter(server.paths_served)
@@ -142,10 +151,7 @@ def fetched_twice(server) -> dict[str, int]:
 
 def test_two_workers_and_one_writer_build_the_single_process_archive(redis_url, prefix, network, first_crawl,
                                                                      tmp_path):
-    server, registry_file = network
-    db = tmp_path / "archive.db"
-    writer = ingest(redis_url, prefix, db, registry_file)
-    workers = [worker(redis_url, prefix, server) for _ in range(2)]
+    server, db, writer, workers = start_crawl(redis_url, prefix, network, tmp_path)
     summaries = [finish(w) for w in workers]
     out = finish(writer)
     assert "ingest run 1 finished" in out
@@ -160,11 +166,7 @@ def test_two_workers_and_one_writer_build_the_single_process_archive(redis_url, 
 
 
 def test_a_worker_killed_mid_crawl_loses_nothing(redis_url, prefix, network, first_crawl, tmp_path):
-    server, registry_file = network
-    db = tmp_path / "archive.db"
-    writer = ingest(redis_url, prefix, db, registry_file)
-    doomed = worker(redis_url, prefix, server, lease=4)
-    survivor = worker(redis_url, prefix, server, lease=4)
+    server, db, writer, (doomed, survivor) = start_crawl(redis_url, prefix, network, tmp_path, lease=4)
     wait_for_requests(server, 150)
     doomed.send_signal(signal.SIGKILL)
     doomed.wait(timeout=10)
@@ -175,14 +177,11 @@ def test_a_worker_killed_mid_crawl_loses_nothing(redis_url, prefix, network, fir
 
 def test_the_writer_killed_and_restarted_resumes_without_duplicates(redis_url, prefix, network, first_crawl,
                                                                      tmp_path):
-    server, registry_file = network
-    db = tmp_path / "archive.db"
-    writer = ingest(redis_url, prefix, db, registry_file)
-    workers = [worker(redis_url, prefix, server) for _ in range(2)]
+    server, db, writer, workers = start_crawl(redis_url, prefix, network, tmp_path)
     wait_for_requests(server, 200)
     writer.send_signal(signal.SIGKILL)
     writer.wait(timeout=10)
-    restarted = ingest(redis_url, prefix, db, registry_file)
+    restarted = ingest(redis_url, prefix, db, network[1])
     for w in workers:
         finish(w)
     out = finish(restarted)

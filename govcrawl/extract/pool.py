@@ -93,6 +93,13 @@ class ExtractionPool:
             broken.shutdown(wait=False, cancel_futures=True)
             self._executor = self._new_executor()
 
+    def _alone(self, body: bytes, url: str, media_type: str | None) -> Future:
+        """A second try in a process of its own: the page that killed the pool may be another."""
+        alone = self._new_executor(1)
+        future = alone.submit(self.function, body, url, media_type)
+        future.add_done_callback(lambda _: alone.shutdown(wait=False))
+        return future
+
     def result(self, future: Future, body: bytes, url: str, media_type: str | None = None) -> Result:
         """The result of ``future`` (blocking); a page whose worker died gets a second try."""
         executor = self._executor
@@ -100,13 +107,10 @@ class ExtractionPool:
             return future.result()
         except BrokenProcessPool:
             self._restart(executor)
-        alone = self._new_executor(1)
         try:
-            return alone.submit(self.function, body, url, media_type).result()
+            return self._alone(body, url, media_type).result()
         except BrokenProcessPool:
             return None, CRASHED
-        finally:
-            alone.shutdown(wait=False)
 
     async def extract(self, body: bytes, url: str, media_type: str | None = None) -> Result:
         """:meth:`result` for asyncio callers (the crawl's extract pipeline)."""
@@ -115,14 +119,10 @@ class ExtractionPool:
             return await asyncio.wrap_future(self.submit(body, url, media_type))
         except BrokenProcessPool:
             self._restart(executor)
-        # The second try runs alone: the page that killed the pool may be another one.
-        alone = self._new_executor(1)
         try:
-            return await asyncio.wrap_future(alone.submit(self.function, body, url, media_type))
+            return await asyncio.wrap_future(self._alone(body, url, media_type))
         except BrokenProcessPool:
             return None, CRASHED
-        finally:
-            alone.shutdown(wait=False)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
