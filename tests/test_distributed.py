@@ -71,6 +71,7 @@ def prefix():
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+        shutil.rmtree(process.logs, ignore_errors=True)  # type: ignore[attr-defined]
     _STARTED.clear()
 
 
