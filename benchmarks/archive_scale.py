@@ -7,7 +7,7 @@
    and apply_fetch, extraction in a process pool) — everything but HTTP, which
    benchmarks/crawl_throughput.py measures.  Kept in --work for later runs.
 3. Measure, over ``--queries`` two- to four-character strings drawn from report texts:
-   - search through the index (govcrawl.search.search, first 20 hits with snippets, the
+   - search through the index (govcrawl.research.search.search, first 20 hits with snippets, the
      CLI's path) against the baseline in the same run: a LIKE substring scan of the same
      texts;
    - Datasette (the project's metadata and plugin, in process): the report table page,
@@ -31,10 +31,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from govcrawl import archive, search
+from govcrawl import archive
 from govcrawl.demo import network
 from govcrawl.extract.errors import ExtractionError
 from govcrawl.extract.record import extract_bytes
+from govcrawl.research import search
 
 REPORTS_PER_PORTAL = 170  # 10 units × 17 years
 
@@ -174,7 +175,7 @@ def main() -> None:
     print(f"  baseline / index (counts, median): "
           f"{statistics.median(scan_ms) / statistics.median(count_ms[: args.baseline_queries]):.0f}×")
 
-    from govcrawl.cli_archive import datasette_app
+    from govcrawl.cli.research import datasette_app
 
     ds = datasette_app(db_path)
     name = db_path.stem

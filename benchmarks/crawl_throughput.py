@@ -58,7 +58,7 @@ BARE_SPIDER = textwrap.dedent("""
                               "USER_AGENT": "govcrawl-benchmark",
                               # the same per-portal limit as the full crawl: Scrapy's own
                               # downloader exceeds it under asyncio (govcrawl/downloader.py)
-                              "DOWNLOADER": "govcrawl.downloader.Downloader"})
+                              "DOWNLOADER": "govcrawl.crawl.downloader.Downloader"})
     process.crawl(Bare)
     process.start()
 """)

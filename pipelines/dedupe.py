@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from govcrawl.archive import fingerprint, report_id_for
-from govcrawl.items import PageItem
+from govcrawl.crawl.items import PageItem
 
 
 class DedupePipeline:

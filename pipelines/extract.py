@@ -10,8 +10,8 @@ from __future__ import annotations
 from scrapy.utils.defer import deferred_to_future
 from twisted.internet import threads
 
+from govcrawl.crawl.items import PageItem
 from govcrawl.extract.pool import ExtractionPool, default_workers, extract_or_reason
-from govcrawl.items import PageItem
 from pipelines.common import crawler_db
 
 

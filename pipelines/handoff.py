@@ -9,8 +9,8 @@ that the writer's run counts what all workers downloaded.
 
 from __future__ import annotations
 
-from govcrawl import distributed
-from govcrawl.items import ErrorItem, ListingDone, PageItem
+from govcrawl.crawl.distributed import frontier as distributed
+from govcrawl.crawl.items import ErrorItem, ListingDone, PageItem
 
 
 class HandoffPipeline:

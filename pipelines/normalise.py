@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+from govcrawl.crawl.items import PageItem
 from govcrawl.extract.decode import sniff_media_type
-from govcrawl.items import PageItem
 
 
 class NormalisePipeline:

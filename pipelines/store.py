@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from govcrawl.archive import store_item
-from govcrawl.items import ErrorItem, PageItem
+from govcrawl.crawl.items import ErrorItem, PageItem
 from pipelines.common import crawler_db
 
 

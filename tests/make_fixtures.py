@@ -1,6 +1,6 @@
 """Write the frozen test fixtures under tests/files/ (run once; the files are committed).
 
-Each fixture is a generated report (govcrawl.samples) and a ``.expected.json`` with the
+Each fixture is a generated report (govcrawl.demo.samples) and a ``.expected.json`` with the
 figures and metadata it was generated from.  Frozen byte for byte: GBK stays GBK.
 Usage: python tests/make_fixtures.py
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from govcrawl import samples as S
+from govcrawl.demo import samples as S
 
 FILES = Path(__file__).parent / "files"
 

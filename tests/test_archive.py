@@ -136,7 +136,7 @@ def test_runs_left_running_by_a_killed_crawl_are_closed(db):
 
 
 def test_a_page_and_its_attachment_are_one_report_and_disagreements_are_recorded(db):
-    from govcrawl import samples as S
+    from govcrawl.demo import samples as S
     from govcrawl.demo.attachments import render_pdf
 
     spec = S.sample_spec(seed=40, template="2021")

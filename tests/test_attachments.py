@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from govcrawl import samples as S
+from govcrawl.demo import samples as S
 from govcrawl.demo.attachments import render_docx, render_pdf
 from govcrawl.extract import keys as K
 from govcrawl.extract.errors import ExtractionError

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from govcrawl import search
+from govcrawl.research import search
 
 from conftest import ROOT, free_port, rows
 

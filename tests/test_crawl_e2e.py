@@ -160,7 +160,7 @@ def test_two_crawls_at_once_the_second_exits_at_once(cache, tmp_path):
 
 def test_a_portal_never_gets_more_requests_at_once_than_allowed(cache, tmp_path):
     """Politeness: `--per-domain 2` holds even with no delay between requests (Scrapy's own
-    downloader started every queued request of a portal at once; govcrawl.downloader)."""
+    downloader started every queued request of a portal at once; govcrawl.crawl.downloader)."""
     root = epoch_root(cache, 1)
     registry_file = tmp_path / "portals.yml"
     manifest = demo_registry(root, registry_file)

@@ -209,7 +209,7 @@ def test_a_worker_leaves_when_the_writer_has_closed_the_run(redis_url, prefix):
     worker: the worker must then leave, not wait for a run that no longer exists."""
     import redis
 
-    from govcrawl import distributed
+    from govcrawl.crawl.distributed import frontier as distributed
 
     server = redis.Redis.from_url(redis_url)
     keys = distributed.Keys(prefix)
@@ -229,8 +229,8 @@ def test_a_request_marked_seen_is_always_queued_with_it(redis_url, prefix):
     import redis
     from scrapy import Request
 
-    from govcrawl import distributed
-    from govcrawl.spiders.annual_reports import AnnualReportsSpider
+    from govcrawl.crawl.distributed import frontier as distributed
+    from govcrawl.crawl.spiders.annual_reports import AnnualReportsSpider
 
     server = redis.Redis.from_url(redis_url)
     keys = distributed.Keys(prefix)

@@ -6,8 +6,10 @@ from collections import Counter
 
 import pytest
 
-from govcrawl import archive, distributed, ingest
-from govcrawl.items import PageItem
+from govcrawl import archive
+from govcrawl.crawl.distributed import frontier as distributed
+from govcrawl.crawl.distributed import ingest
+from govcrawl.crawl.items import PageItem
 
 from conftest import fixture_bytes
 

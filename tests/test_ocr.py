@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from govcrawl import samples as S
+from govcrawl.demo import samples as S
 from govcrawl.demo.attachments import render_pdf
 from govcrawl.extract import ocr
 from govcrawl.extract.record import extract_bytes

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from govcrawl import discovery, registry
+from govcrawl import registry
+from govcrawl.crawl import discovery
 from govcrawl.demo import network
 
 

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from govcrawl import archive, catalog, export, search
+from govcrawl import archive
 from govcrawl.cli import main
 from govcrawl.extract import keys as K
-from govcrawl.queries import QUERIES, by_name
+from govcrawl.research import catalog, export, search
+from govcrawl.research.queries import QUERIES, by_name
 
 from conftest import ROOT, manifest, rows
 
@@ -91,7 +92,7 @@ def test_search_finds_exactly_what_a_substring_scan_finds(archive_db):
     queries += ["公开开会", "复议诉讼", "东湖西山"]  # joined words that occur nowhere
     db = archive.open_db(str(archive_db))
     runner = CliRunner()
-    from govcrawl.cli_archive import datasette_app
+    from govcrawl.cli.research import datasette_app
 
     ds = datasette_app(archive_db)
     db_name = archive_db.stem
@@ -157,7 +158,7 @@ def test_datasette_plugin_rewrites_the_search_and_plain_datasette_still_opens(ar
     assert plain.returncode == 0, plain.stderr[-2000:]
     assert json.loads(plain.stdout) == [200, 200, 0]
 
-    from govcrawl.cli_archive import datasette_app
+    from govcrawl.cli.research import datasette_app
 
     ds = datasette_app(archive_db)
 
@@ -177,7 +178,7 @@ def test_datasette_plugin_rewrites_the_search_and_plain_datasette_still_opens(ar
 
 def canned(db_path: Path, name: str, **params) -> list[dict]:
     db = archive.open_db(str(db_path))
-    from govcrawl import datasette_plugin
+    from govcrawl.research import datasette_plugin
 
     datasette_plugin.prepare_connection(db.conn)
     cursor = db.execute(by_name(name).sql, params)

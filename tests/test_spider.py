@@ -6,10 +6,10 @@ import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from govcrawl.items import ErrorItem, PageItem
-from govcrawl.middlewares import MetaRefreshMiddleware, RedirectMiddleware
+from govcrawl.crawl.items import ErrorItem, PageItem
+from govcrawl.crawl.middlewares import MetaRefreshMiddleware, RedirectMiddleware
+from govcrawl.crawl.spiders.annual_reports import AnnualReportsSpider
 from govcrawl.registry import Portal
-from govcrawl.spiders.annual_reports import AnnualReportsSpider
 
 from conftest import fixture_response
 

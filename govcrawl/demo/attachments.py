@@ -11,7 +11,7 @@ import struct
 import zipfile
 import zlib
 
-from govcrawl import samples as S
+from govcrawl.demo import samples as S
 
 _FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 

@@ -29,11 +29,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from govcrawl import samples as S
 from govcrawl.demo import chrome
+from govcrawl.demo import samples as S
+from govcrawl.demo.narrative import narrative
 from govcrawl.extract import keys as K
 from govcrawl.extract.checks import run_checks
-from govcrawl.narrative import narrative
 
 FIRST_YEAR = 2008  # the first reports under the 2008 regulations
 LAST_YEAR = {1: 2024, 2: 2025}
@@ -652,7 +652,7 @@ def cache_root() -> Path:
 
 def generator_digest() -> str:
     """A digest of the generator's code: a cached network is reused only by the code that made it."""
-    from govcrawl import narrative as narrative_module
+    from govcrawl.demo import narrative as narrative_module
 
     here = Path(__file__).parent
     files = [*sorted(here.glob("*.py")), Path(S.__file__), Path(narrative_module.__file__)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from govcrawl import samples as S
+from govcrawl.demo import samples as S
 from govcrawl.demo.attachments import _stable_zip, place
 
 

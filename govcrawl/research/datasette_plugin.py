@@ -18,7 +18,7 @@ from typing import Any
 from datasette import hookimpl
 from markupsafe import Markup
 
-from govcrawl import search
+from govcrawl.research import search
 
 MARK_OPEN, MARK_CLOSE = "\u2063【", "】\u2063"  # invisible separators make the marks unambiguous
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import sqlite_utils
 
-from govcrawl import catalog
 from govcrawl.extract import keys as K
+from govcrawl.research import catalog
 
 FORMATS = ("csv", "parquet", "jsonl")
 

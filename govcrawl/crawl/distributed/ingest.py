@@ -3,7 +3,7 @@
 It opens (or, restarted, resumes) the run, publishes the archive's validators, seeds the
 shared frontier from the registry, then writes the pages the workers hand over until the
 frontier is exhausted, and closes the run as `govcrawl crawl` does: gone-marking, the
-search index, the counts.  See govcrawl.distributed for the design.
+search index, the counts.  See govcrawl.crawl.distributed.frontier for the design.
 """
 
 from __future__ import annotations
@@ -12,15 +12,16 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from govcrawl import archive, distributed
-from govcrawl.crawl import ArchiveLock, CrawlResult
-from govcrawl.items import ListingDone
+from govcrawl import archive
+from govcrawl.crawl.distributed import frontier as distributed
+from govcrawl.crawl.items import ListingDone
+from govcrawl.crawl.run import ArchiveLock, CrawlResult
 from govcrawl.registry import Portal
 
 
 def _spider_for_encoding(portals: list[Portal]):
     """Requests are stored as scrapy-redis stores them: serialised against a spider."""
-    from govcrawl.spiders.annual_reports import AnnualReportsSpider
+    from govcrawl.crawl.spiders.annual_reports import AnnualReportsSpider
 
     return AnnualReportsSpider(portals=portals)
 

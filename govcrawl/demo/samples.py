@@ -465,7 +465,7 @@ def report_body_html(spec: ReportSpec, variant: int = 0, image_tables: bool = Fa
 
     ``image_tables`` publishes the tables as pictures; the prose then states the key
     figures, as such reports do.  ``extra`` adds paragraphs to sections (section number →
-    paragraphs; see :mod:`govcrawl.narrative`).
+    paragraphs; see :mod:`govcrawl.demo.narrative`).
     """
     def para(text: str, bold: bool = False) -> str:
         inner = f"<strong>{html.escape(text)}</strong>" if bold else html.escape(text)

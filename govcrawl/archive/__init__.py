@@ -124,7 +124,7 @@ def open_db(path: str, memory: bool = False) -> sqlite_utils.Database:
 
 def ensure_db_shape(db: sqlite_utils.Database) -> None:
     """Create or migrate the schema; idempotent."""
-    from govcrawl import search
+    from govcrawl.research import search
 
     db.conn.executescript(_SCHEMA)
     db.conn.executescript(search.SCHEMA)
@@ -462,7 +462,7 @@ def _referring_report(db: sqlite_utils.Database, fetch: Fetch, record: dict[str,
 
 def _note_attachments(db: sqlite_utils.Database, fetch: Fetch, body: bytes) -> None:
     """Attachments a report page links to, pending until fetched (so a resumed crawl fetches them)."""
-    from govcrawl.discovery import attachment_links
+    from govcrawl.crawl.discovery import attachment_links
 
     host = fetch.url.split("/")[2] if "//" in fetch.url else None
     for url in attachment_links(body, fetch.url, {host} if host else None):
@@ -629,7 +629,7 @@ def store_item(db: sqlite_utils.Database, item: Any, run_id: int | None) -> list
     Runs inside the caller's transaction, in a savepoint of its own: a page that fails
     to store leaves no half-write.  Returns the counters it moves (store/<name>_count).
     """
-    from govcrawl.items import ErrorItem
+    from govcrawl.crawl.items import ErrorItem
 
     if isinstance(item, ErrorItem):
         db.execute("INSERT INTO errors (run_id, url, portal_id, status, reason, at) VALUES (?,?,?,?,?,?)",
@@ -680,8 +680,8 @@ def portal_info(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
 
 
 def refresh_search(db: sqlite_utils.Database, rebuild: bool = False) -> int:
-    """Bring the full-text index in line with the reports (see govcrawl.search)."""
-    from govcrawl import search
+    """Bring the full-text index in line with the reports (see govcrawl.research.search)."""
+    from govcrawl.research import search
 
     return (search.rebuild if rebuild else search.refresh)(db, portal_info(db))
 

@@ -124,7 +124,7 @@ def sample_report_command(out: Path, template: str, encoding: str, seed: int) ->
 
     Example: govcrawl sample-report report.html --template 2019 --encoding gbk
     """
-    from govcrawl import samples
+    from govcrawl.demo import samples
 
     spec = samples.sample_spec(seed=seed, template=template)
     if out.suffix.lower() == ".txt":
@@ -154,7 +154,7 @@ def demo_group(ctx: click.Context, db_path: Path, epoch: int, keep: bool) -> Non
     if ctx.invoked_subcommand is not None:
         return
     from govcrawl import registry
-    from govcrawl.crawl import CrawlLocked, run_crawl
+    from govcrawl.crawl.run import CrawlLocked, run_crawl
     from govcrawl.demo import network
     from govcrawl.demo.server import serve_in_thread
 
@@ -280,12 +280,12 @@ def crawl_command(portal_ids: tuple[str, ...], db_path: Path, registry_path: Pat
     Example: govcrawl crawl --portal 330702-wucheng --db data/archive.db --log-file crawl.log
     """
     from govcrawl import registry
-    from govcrawl.crawl import CrawlLocked, run_crawl
+    from govcrawl.crawl.run import CrawlLocked, run_crawl
 
     level = "INFO" if verbose or log_file else "WARNING"
     if redis_url:
-        from govcrawl.crawl import run_worker
-        from govcrawl.distributed import DistributedError
+        from govcrawl.crawl.distributed.frontier import DistributedError
+        from govcrawl.crawl.run import run_worker
 
         try:
             worker = run_worker(redis_url, redis_prefix, proxy=proxy, fast=no_delay, log_file=log_file,
@@ -332,9 +332,9 @@ def ingest_command(redis_url: str, redis_prefix: str, portal_ids: tuple[str, ...
     Example: govcrawl ingest --redis redis://10.0.0.5:6379/0 --db data/archive.db
     """
     from govcrawl import registry
-    from govcrawl.crawl import CrawlLocked
-    from govcrawl.distributed import DistributedError
-    from govcrawl.ingest import run_ingest
+    from govcrawl.crawl.distributed.frontier import DistributedError
+    from govcrawl.crawl.distributed.ingest import run_ingest
+    from govcrawl.crawl.run import CrawlLocked
 
     try:
         portals = registry.select(registry.load_registry(registry_path), list(portal_ids))
@@ -365,7 +365,7 @@ def reextract_command(db_path: Path, workers: int | None) -> None:
     import time
 
     from govcrawl import archive
-    from govcrawl.crawl import ArchiveLock, CrawlLocked
+    from govcrawl.crawl.run import ArchiveLock, CrawlLocked
     from govcrawl.extract.pool import default_workers
 
     start = time.perf_counter()
@@ -429,10 +429,8 @@ def portals_check_command(registry_path: Path | None) -> None:
 
 
 # The researcher's commands (search, serve, export, chart) live in their own module.
-from govcrawl import cli_archive  # noqa: E402
+from govcrawl.cli import research as cli_archive  # noqa: E402
 
 for _command in cli_archive.COMMANDS:
     main.add_command(_command)
 
-if __name__ == "__main__":
-    main()

@@ -227,7 +227,7 @@ def encode_item(item: Any) -> bytes:
 
 
 def decode_item(data: bytes) -> tuple[str, Any]:
-    from govcrawl.items import ErrorItem, ListingDone, PageItem
+    from govcrawl.crawl.items import ErrorItem, ListingDone, PageItem
 
     obj = json.loads(data)
     classes = {"PageItem": PageItem, "ErrorItem": ErrorItem, "ListingDone": ListingDone}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from govcrawl.extract import keys as K
-from govcrawl.queries import QUERIES
+from govcrawl.research.queries import QUERIES
 
 TITLE = "govcrawl: 政府信息公开工作年度报告 archive"
 SOURCE = "County-level government portals (政府信息公开年报 columns), crawled by govcrawl"

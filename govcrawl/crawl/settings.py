@@ -5,15 +5,15 @@ here, so crawls work from any directory.
 """
 
 BOT_NAME = "govcrawl"
-SPIDER_MODULES = ["govcrawl.spiders"]
-NEWSPIDER_MODULE = "govcrawl.spiders"
+SPIDER_MODULES = ["govcrawl.crawl.spiders"]
+NEWSPIDER_MODULE = "govcrawl.crawl.spiders"
 
 # --- politeness ----------------------------------------------------------------------------
 USER_AGENT = "govcrawl/0.1 (+https://github.com/govcrawl/govcrawl; open archive of annual reports)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOADER = "govcrawl.downloader.Downloader"  # holds each portal to the limit above
+DOWNLOADER = "govcrawl.crawl.downloader.Downloader"  # holds each portal to the limit above
 # Hand the downloader requests of the portals that are least busy: with hundreds of portals
 # each held to two requests, a plain queue would queue up one portal's reports while
 # others sit idle (Scrapy's advice for broad crawls).
@@ -42,12 +42,12 @@ ITEM_PIPELINES = {
     "pipelines.store.ArchivePipeline": 400,
 }
 DOWNLOADER_MIDDLEWARES = {
-    "govcrawl.middlewares.ProxyMiddleware": 740,  # before Scrapy's HttpProxyMiddleware (750)
+    "govcrawl.crawl.middlewares.ProxyMiddleware": 740,  # before Scrapy's HttpProxyMiddleware (750)
     # Scrapy's redirect middlewares, except that every deleted page is recorded
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "govcrawl.middlewares.RedirectMiddleware": 600,
-    "govcrawl.middlewares.MetaRefreshMiddleware": 580,
+    "govcrawl.crawl.middlewares.RedirectMiddleware": 600,
+    "govcrawl.crawl.middlewares.MetaRefreshMiddleware": 580,
 }
 
 # --- govcrawl's own ---------------------------------------------------------------------------

@@ -83,7 +83,7 @@ def crawl_settings(db_path: Path, run_id: int, proxy: str | None, fast: bool,
     from scrapy.settings import Settings
 
     settings = Settings()
-    settings.setmodule("govcrawl.settings", priority="project")
+    settings.setmodule("govcrawl.crawl.settings", priority="project")
     overrides: dict[str, Any] = {"GOVCRAWL_DB": str(db_path), "GOVCRAWL_RUN_ID": run_id,
                                  "LOG_LEVEL": log_level, "TELNETCONSOLE_ENABLED": False}
     if proxy:
@@ -106,11 +106,11 @@ def run_crawl(portals: list[Portal], db_path: Path, proxy: str | None = None, fa
               log_file: str | None = None, log_level: str = "WARNING",
               command: str = "crawl", per_domain: int | None = None) -> CrawlResult:
     """Crawl ``portals`` into the archive at ``db_path`` (raises CrawlLocked)."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govcrawl.settings")
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govcrawl.crawl.settings")
     from scrapy.crawler import CrawlerProcess
 
     from govcrawl import archive
-    from govcrawl.spiders.annual_reports import AnnualReportsSpider
+    from govcrawl.crawl.spiders.annual_reports import AnnualReportsSpider
 
     with ArchiveLock(db_path):
         db = archive.open_db(str(db_path))
@@ -151,7 +151,7 @@ def run_crawl(portals: list[Portal], db_path: Path, proxy: str | None = None, fa
         return CrawlResult(run_id, status, time.perf_counter() - begin, counts)
 
 
-# --- distributed crawls (see govcrawl.distributed) ---------------------------------------------
+# --- distributed crawls (see govcrawl.crawl.distributed.frontier) ---------------------------------------------
 
 def worker_settings(redis_url: str, prefix: str, proxy: str | None, fast: bool, log_file: str | None,
                     log_level: str, per_domain: int | None = None, lease_seconds: float | None = None):
@@ -160,8 +160,8 @@ def worker_settings(redis_url: str, prefix: str, proxy: str | None, fast: bool, 
     settings.setdict({
         "GOVCRAWL_DB": None, "GOVCRAWL_RUN_ID": None,
         "GOVCRAWL_REDIS_URL": redis_url, "GOVCRAWL_REDIS_PREFIX": prefix,
-        "SCHEDULER": "govcrawl.distributed.LeasingScheduler",
-        "SCHEDULER_QUEUE_CLASS": "govcrawl.distributed.LeasedQueue",
+        "SCHEDULER": "govcrawl.crawl.distributed.frontier.LeasingScheduler",
+        "SCHEDULER_QUEUE_CLASS": "govcrawl.crawl.distributed.frontier.LeasedQueue",
         "SCHEDULER_QUEUE_KEY": f"{prefix}:queue",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
@@ -172,7 +172,7 @@ def worker_settings(redis_url: str, prefix: str, proxy: str | None, fast: bool, 
                            "pipelines.extract.ExtractPipeline": 200,
                            "pipelines.dedupe.DedupePipeline": 300,
                            "pipelines.handoff.HandoffPipeline": 400},
-        "EXTENSIONS": {"govcrawl.distributed.LeaseKeeper": 500},
+        "EXTENSIONS": {"govcrawl.crawl.distributed.frontier.LeaseKeeper": 500},
         "GOVCRAWL_REDIS_LEASE": lease_seconds,
     }, priority="cmdline")
     return settings
@@ -199,14 +199,14 @@ def run_worker(redis_url: str, prefix: str, proxy: str | None = None, fast: bool
                log_file: str | None = None, log_level: str = "WARNING", per_domain: int | None = None,
                wait_seconds: float = 60.0, lease_seconds: float | None = None) -> WorkerResult:
     """Crawl from the shared frontier until it is exhausted (raises DistributedError)."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govcrawl.settings")
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govcrawl.crawl.settings")
     import warnings
 
     from scrapy.crawler import CrawlerProcess
     from scrapy.exceptions import ScrapyDeprecationWarning
 
-    from govcrawl import distributed
-    from govcrawl.spiders.annual_reports import AnnualReportsSpider
+    from govcrawl.crawl.distributed import frontier as distributed
+    from govcrawl.crawl.spiders.annual_reports import AnnualReportsSpider
 
     # scrapy-redis 0.9 calls APIs Scrapy 2.19 deprecates (Spider.log, spider= in stats):
     # harmless, and one line per request otherwise.

@@ -1,7 +1,7 @@
 """The researcher's commands: search, serve (Datasette), export, chart.
 
 Added to the ``govcrawl`` group by govcrawl.cli; each is a thin shell over
-govcrawl.search, govcrawl.catalog, govcrawl.export and govcrawl.chart.
+govcrawl.research.search, govcrawl.research.catalog, govcrawl.research.export and govcrawl.research.chart.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def search_command(query: str, db_path: Path, limit: int, as_json: bool) -> None
 
     Example: govcrawl search 行政复议 --db data/demo.db
     """
-    from govcrawl import search
+    from govcrawl.research import search
 
     db = _open_existing(db_path)
     total = search.count(db, query)
@@ -58,7 +58,7 @@ def datasette_app(db_path: Path, plugin: bool = True, immutable: bool = False):
     from datasette.app import Datasette
     from datasette.plugins import pm
 
-    from govcrawl import catalog, datasette_plugin
+    from govcrawl.research import catalog, datasette_plugin
 
     if plugin and not pm.is_registered(datasette_plugin):
         pm.register(datasette_plugin, name="govcrawl")
@@ -103,7 +103,7 @@ def export_command(db_path: Path, fmt: str, out_dir: Path) -> None:
 
     Example: govcrawl export data/demo.db --format parquet --out export/
     """
-    from govcrawl import export
+    from govcrawl.research import export
 
     counts = export.export(_open_existing(db_path), out_dir, fmt)
     click.echo(f"exported to {out_dir}: " + ", ".join(f"{name}.{fmt} {n} rows" for name, n in counts.items())
@@ -123,7 +123,7 @@ def chart_command(db_path: Path, agency: str | None, district: str | None, keys:
 
     Example: govcrawl chart data/demo.db --district donghu --out donghu.svg
     """
-    from govcrawl import chart
+    from govcrawl.research import chart
 
     if out_path.suffix.lower() not in (".png", ".svg"):
         click.echo("govcrawl: --out must end in .png or .svg", err=True)

@@ -16,9 +16,9 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from govcrawl import discovery
 from govcrawl.archive import now_iso
-from govcrawl.items import ErrorItem, ListingDone, PageItem
+from govcrawl.crawl import discovery
+from govcrawl.crawl.items import ErrorItem, ListingDone, PageItem
 from govcrawl.registry import Portal
 
 PAGE_STATUSES = [304, 403, 404, 410, 412, 500, 502, 503]
@@ -49,7 +49,7 @@ class AnnualReportsSpider(scrapy.Spider):
         if spider.redis_url:  # a worker: the validators come from the writer, over Redis
             from scrapy import signals
 
-            from govcrawl import distributed
+            from govcrawl.crawl.distributed import frontier as distributed
 
             spider.redis_keys = distributed.Keys(crawler.settings.get("GOVCRAWL_REDIS_PREFIX",
                                                                       distributed.DEFAULT_PREFIX))
@@ -81,7 +81,7 @@ class AnnualReportsSpider(scrapy.Spider):
         when the writer has already closed the run it joined (and cleared its state)."""
         from scrapy.exceptions import DontCloseSpider
 
-        from govcrawl import distributed
+        from govcrawl.crawl.distributed import frontier as distributed
 
         if self.redis.hget(self.redis_keys.run, "run_id") != self.redis_run:
             return
@@ -162,7 +162,7 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _deleted(self, response: Response) -> ErrorItem:
         """A page its portal sends to the home page (meta refresh or 30x): deleted.  The
-        redirect was not followed (govcrawl.middlewares)."""
+        redirect was not followed (govcrawl.crawl.middlewares)."""
         self.crawler.stats.inc_value("govcrawl/spider/deleted_pages_count")
         original = (response.meta.get("redirect_urls") or [response.url])[0]
         return ErrorItem(original, response.meta["portal"], "deleted: redirected to the home page",

@@ -1,0 +1,1 @@
+"""The crawl: Scrapy settings, the spider, its middlewares and downloader, runs under cron."""

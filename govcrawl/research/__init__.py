@@ -1,0 +1,1 @@
+"""The researcher's side: full-text search, canned queries, Datasette, exports, charts."""
