@@ -15,9 +15,15 @@ from urllib.parse import urlsplit
 import yaml
 
 DEFAULT_REGISTRY = Path(__file__).resolve().parents[1] / "data" / "portals.yml"
-CMS_HINTS = ("trs", "hanweb", "gd", "anhui", "generic")
+CMS_HINTS = ("trs", "hanweb", "gd", "generic")  # the families of govcrawl.crawl.cms
 _ID = re.compile(r"^\d{6}-[a-z0-9]+(?:-[a-z0-9]+)*$")
 _REQUIRED = ("id", "province", "district", "code", "homepage", "listing_urls", "allowed_domains")
+_OPTIONAL = ("city", "cms", "verified", "demo", "level", "overrides", "seen_reports")
+# Per-portal settings, each with its type and what it does.
+OVERRIDES: dict[str, tuple[type, str]] = {
+    "delay": (float, "seconds between two requests to the portal (a slow or strict server)"),
+    "concurrency": (int, "requests to the portal at a time"),
+}
 
 
 class RegistryError(ValueError):
@@ -43,6 +49,7 @@ class Portal:
     demo: bool = False
     level: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    seen_reports: tuple[str, ...] = ()  # report URLs seen on the portal (how it was found)
 
     @property
     def name(self) -> str:
@@ -52,6 +59,8 @@ class Portal:
 def _problems(entry: dict[str, Any], index: int) -> list[str]:
     name = entry.get("id") or f"#{index + 1}"
     out = [f"portal {name}: field {key}: missing" for key in _REQUIRED if not entry.get(key)]
+    out += [f"portal {name}: field {key}: unknown (known: {', '.join(_REQUIRED + _OPTIONAL)})"
+            for key in entry if key not in _REQUIRED + _OPTIONAL]
     if out:
         return out
     if not _ID.match(str(entry["id"])):
@@ -77,7 +86,37 @@ def _problems(entry: dict[str, Any], index: int) -> list[str]:
             out.append(f"portal {name}: field allowed_domains: {parts.hostname} of {url} not allowed")
     if entry.get("cms", "generic") not in CMS_HINTS:
         out.append(f"portal {name}: field cms: {entry.get('cms')!r} is not one of {', '.join(CMS_HINTS)}")
+    out += _override_problems(name, entry.get("overrides"))
     return out
+
+
+def _override_problems(name: str, overrides: Any) -> list[str]:
+    if overrides is None:
+        return []
+    if not isinstance(overrides, dict):
+        return [f"portal {name}: field overrides: must be a mapping"]
+    out = []
+    for key, value in overrides.items():
+        if key not in OVERRIDES:
+            out.append(f"portal {name}: field overrides: {key!r} is not one of {', '.join(OVERRIDES)}")
+            continue
+        kind = OVERRIDES[key][0]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 \
+                or (kind is int and (not float(value).is_integer() or value < 1)):
+            wanted = "a positive whole number" if kind is int else "a non-negative number"
+            out.append(f"portal {name}: field overrides: {key} must be {wanted} ({OVERRIDES[key][1]})")
+    return out
+
+
+def download_slots(portals: list[Portal]) -> dict[str, dict[str, Any]]:
+    """Scrapy's DOWNLOAD_SLOTS for the portals' overrides: one slot per host."""
+    slots: dict[str, dict[str, Any]] = {}
+    for portal in portals:
+        settings = {k: OVERRIDES[k][0](v) for k, v in portal.overrides.items() if k in ("delay", "concurrency")}
+        if settings:
+            for host in portal.allowed_domains:
+                slots[host] = settings
+    return slots
 
 
 def parse_registry(data: Any, source: str = "registry") -> list[Portal]:
@@ -104,7 +143,8 @@ def parse_registry(data: Any, source: str = "registry") -> list[Portal]:
             listing_urls=tuple(entry["listing_urls"]), allowed_domains=tuple(entry["allowed_domains"]),
             city=entry.get("city"), cms=entry.get("cms", "generic"),
             verified=bool(entry.get("verified", False)), demo=bool(entry.get("demo", False)),
-            level=entry.get("level"), overrides=dict(entry.get("overrides") or {})))
+            level=entry.get("level"), overrides=dict(entry.get("overrides") or {}),
+            seen_reports=tuple(entry.get("seen_reports") or ())))
     if problems:
         raise RegistryError([f"{source}: {p}" if not p.startswith(source) else p for p in problems])
     return portals

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from govcrawl.archive import open_db
+from govcrawl.archive.schema import open_db
 
 
 def crawler_db(crawler) -> sqlite_utils.Database:

@@ -1,14 +1,14 @@
-"""Dedupe: the report's stable id (agency + year) and its version fingerprint."""
+"""Dedupe: the report's stable id (agency + year) and its version fingerprint, computed
+once here and used by the store (the same report on two portals is one report; the same
+text again is the same version)."""
 
 from __future__ import annotations
 
-from govcrawl.archive import fingerprint, report_id_for
 from govcrawl.crawl.items import PageItem
 
 
 class DedupePipeline:
     def process_item(self, item, spider=None):
-        if isinstance(item, PageItem) and item.record is not None:
-            item.record["_report_id"] = report_id_for(item.record, item.url)
-            item.record["_fingerprint"] = fingerprint(item.record)
+        if isinstance(item, PageItem) and item.reading is not None:
+            item.reading.identify(item.url)
         return item

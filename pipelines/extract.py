@@ -1,4 +1,5 @@
-"""Extract: the report record, unless these exact bytes were already extracted for this URL.
+"""Extract: read the page (its record, or why there is none), unless these exact bytes were
+already read for this URL.
 
 Extraction runs in worker processes (GOVCRAWL_EXTRACT_WORKERS, default: the machine's
 cores less one; 0 runs it in a thread of the crawl process), so that the crawl process
@@ -10,8 +11,11 @@ from __future__ import annotations
 from scrapy.utils.defer import deferred_to_future
 from twisted.internet import threads
 
+from govcrawl.archive.versions import Reading
+from govcrawl.crawl.counters import Count
 from govcrawl.crawl.items import PageItem
-from govcrawl.extract.pool import ExtractionPool, default_workers, extract_or_reason
+from govcrawl.extract.page import read_page
+from govcrawl.extract.pool import ExtractionPool, default_workers
 from pipelines.common import crawler_db
 
 
@@ -40,16 +44,12 @@ class ExtractPipeline:
         db = crawler_db(self.crawler)
         row = db.execute("SELECT extracted_sha256 FROM pages WHERE url = ?", [item.url]).fetchone()
         if row and row[0] == item.sha256:
-            item.unchanged = True
-            return item
-        self.crawler.stats.inc_value("govcrawl/extract/extractions_count")
-        media_type = item.media_type if item.kind == "report" else None
+            return item  # read before: the store only marks it seen
+        self.crawler.stats.inc_value(Count.EXTRACTIONS.stat)
         if self.pool is not None:
-            item.record, item.not_report = await self.pool.extract(item.body, item.url, media_type)
+            record, reason, links = await self.pool.extract(item.body, item.url, item.kind)
         else:  # off the reactor thread at least, so that downloads go on while a page is read
-            item.record, item.not_report = await deferred_to_future(
-                threads.deferToThread(extract_or_reason, item.body, item.url, media_type))
-        if item.not_report:
-            self.crawler.stats.inc_value("govcrawl/extract/not_report_count")
+            record, reason, links = await deferred_to_future(
+                threads.deferToThread(read_page, item.body, item.url, item.kind))
+        item.reading = Reading(record, reason, attachments=links)
         return item
-

@@ -9,8 +9,11 @@ that the writer's run counts what all workers downloaded.
 
 from __future__ import annotations
 
+from govcrawl.crawl.counters import Count
 from govcrawl.crawl.distributed import frontier as distributed
 from govcrawl.crawl.items import ErrorItem, ListingDone, PageItem
+
+_HANDED = {PageItem: Count.HANDED_PAGES, ListingDone: Count.HANDED_LISTINGS, ErrorItem: Count.HANDED_ERRORS}
 
 
 class HandoffPipeline:
@@ -18,7 +21,7 @@ class HandoffPipeline:
         self.crawler = crawler
         self.keys = distributed.Keys(crawler.settings.get("GOVCRAWL_REDIS_PREFIX", distributed.DEFAULT_PREFIX))
         self.server = distributed.connect(crawler.settings["GOVCRAWL_REDIS_URL"])
-        self.reported = {"bytes_downloaded": 0, "requests": 0}
+        self.reported = {Count.BYTES_DOWNLOADED: 0, Count.REQUESTS: 0}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -35,7 +38,7 @@ class HandoffPipeline:
             # Before the ack: the frontier never looks empty while the page still has work.
             self.crawler.spider.follow_attachments(item)
         distributed.ack(self.server, self.keys, item.lease)
-        self.crawler.stats.inc_value(f"govcrawl/handoff/{type(item).__name__}_count")
+        self.crawler.stats.inc_value(_HANDED[type(item)].stat)
         if isinstance(item, PageItem):
             item.body = b""
         return item
@@ -47,8 +50,8 @@ class HandoffPipeline:
 
     def _report_downloads(self, pipe) -> None:
         stats = self.crawler.stats
-        for name, stat in (("bytes_downloaded", "downloader/response_bytes"), ("requests", "downloader/request_count")):
-            total = stats.get_value(stat, 0)
-            if total > self.reported[name]:
-                pipe.hincrby(self.keys.run, name, total - self.reported[name])
-                self.reported[name] = total
+        for count in (Count.BYTES_DOWNLOADED, Count.REQUESTS):
+            total = stats.get_value(count.stat, 0)
+            if total > self.reported[count]:
+                pipe.hincrby(self.keys.run, count.value, total - self.reported[count])
+                self.reported[count] = total

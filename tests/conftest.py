@@ -35,6 +35,33 @@ def fixture_response(url: str, name: str | None = None, body: bytes = b"", statu
                         headers={"Content-Type": "text/html; charset=utf-8", **(headers or {})}, request=request)
 
 
+HISTORY_COLUMNS = ("first_seen", "last_seen", "gone_at", "last_fetch_id", "status")
+
+
+def snapshot(db, ignore_history: bool = False) -> dict[str, list]:
+    """The derived tables (and the search rows) as sorted rows, to compare two archives or
+    two rebuilds.  ``ignore_history`` leaves out when things were seen and how the last
+    fetch answered (200 or 304), which differ between two crawls of the same pages."""
+    from govcrawl.archive import schema
+
+    out = {}
+    for table in (*schema.DERIVED_TABLES, "report_search"):
+        columns = [c.name for c in db[table].columns if c.name != "id"]
+        if ignore_history:
+            columns = [c for c in columns if c not in HISTORY_COLUMNS]
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        out[table] = sorted(tuple(r) for r in db.execute(f"SELECT {quoted} FROM {table}").fetchall())
+    return out
+
+
+def reextract(db, workers: int = 0) -> dict[str, int]:
+    """`govcrawl reextract` on an open archive, its pages read by the extractor's pool."""
+    from govcrawl.archive.replay import reextract as replay
+    from govcrawl.extract.pool import PoolReader
+
+    return replay(db, PoolReader(workers))
+
+
 def fixture_expected(name: str) -> dict:
     return json.loads((FILES / f"{name}.expected.json").read_text(encoding="utf-8"))
 

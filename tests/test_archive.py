@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from govcrawl import archive
-from govcrawl.archive import Fetch
+from govcrawl.archive import fulltext, identity, raw, runs, versions
+from govcrawl.archive.raw import Fetch
+from govcrawl.archive.schema import open_db
+from govcrawl.archive.versions import Reading
+from govcrawl.extract.page import read_page
 from govcrawl.extract.record import extract_bytes
 
-from conftest import fixture_bytes
+from conftest import fixture_bytes, reextract, snapshot
 
 URL_A = "http://www.a.gov.test/nb/202101/t20210120_1.html"
 URL_B = "http://www.b.gov.test/nb/content/post_9.html"
@@ -16,15 +19,21 @@ URL_B = "http://www.b.gov.test/nb/content/post_9.html"
 
 @pytest.fixture
 def db():
-    return archive.open_db("", memory=True)
+    return open_db("", memory=True)
 
 
 def fetch(db, url, body, at, status=200, portal="990102-donghu"):
     item = Fetch(url=url, portal_id=portal, kind="report", status=status, fetched_at=at,
                  body=body if status == 200 else None, etag='"e1"', media_type="text/html")
     with db.conn:
-        archive.record_fetch(db, item)
-        return archive.apply_fetch(db, item, body if status == 200 else None)
+        raw.record_fetch(db, item)
+        return versions.apply_fetch(db, item, lambda: reading(body, url))
+
+
+def reading(body: bytes, url: str, kind: str = "report") -> Reading:
+    """What the crawl's extract and dedupe stages give the store for a page."""
+    record, reason, links = read_page(body, url, kind)
+    return Reading.of(record, reason, url, links)
 
 
 def test_a_report_page_becomes_report_version_source_and_metrics(db):
@@ -32,8 +41,8 @@ def test_a_report_page_becomes_report_version_source_and_metrics(db):
     record = extract_bytes(body, URL_A)
     outcome = fetch(db, URL_A, body, "2026-01-01T00:00:00+00:00")
     assert (outcome.extracted, outcome.new_report, outcome.new_version) == (True, True, True)
-    report_id = archive.report_id_for(record, URL_A)
-    version_id = archive.fingerprint(record)[:24]
+    report_id = identity.report_id_for(record, URL_A)
+    version_id = identity.fingerprint(record)[:24]
     assert db.execute("SELECT * FROM reports").fetchall() == [(
         report_id, record["agency"], record["year"], "2019", record["title"], version_id, 1,
         "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:00+00:00", record["published"], None)]
@@ -46,7 +55,7 @@ def test_a_report_page_becomes_report_version_source_and_metrics(db):
     assert db.execute("SELECT COUNT(*) FROM checks").fetchone()[0] == len(record["checks"])
     assert db.execute("SELECT number FROM sections ORDER BY number").fetchall() == [
         (n,) for n in range(1, 7)]
-    assert archive.capture_bytes(db, db.execute("SELECT sha256 FROM captures").fetchone()[0]) == body
+    assert raw.capture_bytes(db, db.execute("SELECT sha256 FROM captures").fetchone()[0]) == body
 
 
 def test_same_bytes_again_cost_no_extraction_and_a_304_too(db):
@@ -91,7 +100,7 @@ def test_a_revision_is_a_new_version_and_the_old_one_is_kept(db):
 def test_a_report_gone_from_its_portal_is_kept_and_marked(db):
     fetch(db, URL_A, fixture_bytes("r2019-utf8.html"), "2026-01-01T00:00:00+00:00")
     with db.conn:
-        gone = archive.mark_gone(db, 7, ["990102-donghu"], "2026-02-01T00:00:00+00:00",
+        gone = versions.mark_gone(db, 7, ["990102-donghu"], "2026-02-01T00:00:00+00:00",
                                  "2026-02-01T01:00:00+00:00")
     assert gone == 1
     assert db.execute("SELECT gone_at FROM reports").fetchall() == [("2026-02-01T01:00:00+00:00",)]
@@ -111,14 +120,14 @@ def test_reextract_rebuilds_identically_and_twice(db):
     fetch(db, URL_B, fixture_bytes("r2019-gbk.html"), "2026-01-02T00:00:00+00:00")
     fetch(db, URL_A, None, "2026-02-01T00:00:00+00:00", status=304)
     with db.conn:
-        archive.mark_gone(db, 1, ["990102-donghu"], "2026-03-01T00:00:00+00:00", "2026-03-01T00:00:00+00:00")
-        archive.refresh_search(db)  # as the end of a crawl does
-    before = archive.derived_snapshot(db)
+        versions.mark_gone(db, 1, ["990102-donghu"], "2026-03-01T00:00:00+00:00", "2026-03-01T00:00:00+00:00")
+        fulltext.refresh(db)  # as the end of a crawl does
+    before = snapshot(db)
     assert len(before["report_search"]) == 2
-    archive.reextract(db)
-    assert archive.derived_snapshot(db) == before
-    archive.reextract(db)
-    assert archive.derived_snapshot(db) == before
+    reextract(db)
+    assert snapshot(db) == before
+    reextract(db)
+    assert snapshot(db) == before
 
 
 def test_wide_view_has_a_column_per_key(db):
@@ -129,8 +138,8 @@ def test_wide_view_has_a_column_per_key(db):
 
 
 def test_runs_left_running_by_a_killed_crawl_are_closed(db):
-    run_id, _ = archive.start_run(db, ["a"], "crawl")
-    second, _ = archive.start_run(db, ["a"], "crawl")
+    run_id, _ = runs.start_run(db, ["a"], "crawl")
+    second, _ = runs.start_run(db, ["a"], "crawl")
     assert db.execute("SELECT id, status FROM crawl_runs ORDER BY id").fetchall() == [
         (run_id, "aborted"), (second, "running")]
 
@@ -147,8 +156,8 @@ def test_a_page_and_its_attachment_are_one_report_and_disagreements_are_recorded
     attachment = Fetch(url=URL_A.replace(".html", ".pdf"), portal_id="990102-donghu", kind="attachment",
                        status=200, fetched_at="2026-01-01T00:01:00+00:00", body=pdf, referer=URL_A)
     with db.conn:
-        archive.record_fetch(db, attachment)
-        outcome = archive.apply_fetch(db, attachment, pdf)
+        raw.record_fetch(db, attachment)
+        outcome = versions.apply_fetch(db, attachment, lambda: reading(pdf, attachment.url, "attachment"))
     assert outcome.new_version and not outcome.new_report
     assert db.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 1
     assert db.execute("SELECT COUNT(*) FROM versions WHERE supersedes IS NOT NULL").fetchone()[0] == 0

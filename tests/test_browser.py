@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from govcrawl.research import search
+from govcrawl.archive import fulltext
 
 from conftest import ROOT, free_port, rows
 
@@ -73,7 +73,7 @@ def test_typing_a_two_character_query_into_the_search_box(served, browser):
 
     base, db = served
     query = "西山"  # one district's reports, and no others
-    documents = {rid: search.normalise(search.document(title, text)) for rid, title, text in rows(
+    documents = {rid: fulltext.normalise(fulltext.document(title, text)) for rid, title, text in rows(
         db, "SELECT r.report_id, v.title, v.text FROM reports r JOIN versions v ON v.version_id = r.latest_version_id")}
     expected = {rid for rid, text in documents.items() if query in text}
     assert 0 < len(expected) < len(documents)

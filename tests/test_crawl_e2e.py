@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from govcrawl import archive
+from govcrawl.archive import schema
+from govcrawl.archive.schema import open_db
 from govcrawl.demo import network
 from govcrawl.demo.server import serve_in_thread
 
-from conftest import ROOT, demo_registry, epoch_root, govcrawl, rows
+from conftest import ROOT, demo_registry, epoch_root, govcrawl, reextract, rows, snapshot
 
 
 @pytest.fixture(scope="module")
@@ -64,15 +65,15 @@ def test_archive_holds_exactly_the_manifests_reports(cache, first_crawl):
 def test_reextract_reproduces_the_derived_tables(first_crawl, tmp_path):
     copy = tmp_path / "copy.db"
     shutil.copy(first_crawl, copy)
-    before = archive.derived_snapshot(archive.open_db(str(copy)))
+    before = snapshot(open_db(str(copy)))
     result = subprocess.run([sys.executable, "-m", "govcrawl.cli", "reextract", "--db", str(copy)],
                             capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr
-    after = archive.derived_snapshot(archive.open_db(str(copy)))
+    after = snapshot(open_db(str(copy)))
     assert after == before
-    again = archive.reextract(archive.open_db(str(copy)))
+    again = reextract(open_db(str(copy)))
     assert again["reports"] == len(before["reports"])
-    assert archive.derived_snapshot(archive.open_db(str(copy))) == before
+    assert snapshot(open_db(str(copy))) == before
 
 
 def test_epoch_two_recrawl(cache, first_crawl, tmp_path):
@@ -129,9 +130,9 @@ def test_kill_minus_nine_then_resume_equals_an_uninterrupted_crawl(cache, first_
     result = govcrawl(cache, "demo", "--keep", "--db", str(db))
     assert result.returncode == 0, result.stderr[-3000:]
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
-    resumed = archive.derived_snapshot(archive.open_db(str(db)), ignore_history=True)
-    whole = archive.derived_snapshot(archive.open_db(str(first_crawl)), ignore_history=True)
-    for table in archive.DERIVED_TABLES:
+    resumed = snapshot(open_db(str(db)), ignore_history=True)
+    whole = snapshot(open_db(str(first_crawl)), ignore_history=True)
+    for table in schema.DERIVED_TABLES:
         assert resumed[table] == whole[table], table
 
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from govcrawl import archive
+from govcrawl.archive.schema import open_db
 from govcrawl.demo.server import serve_in_thread
 
-from conftest import ROOT, demo_registry, epoch_root, free_port
+from conftest import ROOT, demo_registry, epoch_root, free_port, snapshot
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -120,12 +120,12 @@ def _said() -> str:
 
 
 def assert_same_archive(db: Path, reference: Path) -> None:
-    got = archive.derived_snapshot(archive.open_db(str(db)), ignore_history=True)
-    want = archive.derived_snapshot(archive.open_db(str(reference)), ignore_history=True)
+    got = snapshot(open_db(str(db)), ignore_history=True)
+    want = snapshot(open_db(str(reference)), ignore_history=True)
     assert got.keys() == want.keys()
     for table in want:
         assert got[table] == want[table], table
-    assert archive.open_db(str(db)).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert open_db(str(db)).execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 def wait_for_requests(server, count: int, timeout: float = 120) -> None:
@@ -161,7 +161,7 @@ def test_two_workers_and_one_writer_build_the_single_process_archive(redis_url, 
     assert fetched_twice(server) == {}, "no URL fetched twice across workers"
     assert_same_archive(db, first_crawl)
     downloaded = sum(int(s.split(" bytes downloaded")[0].rsplit(" ", 1)[1]) for s in summaries)
-    with archive.open_db(str(db)).conn as conn:
+    with open_db(str(db)).conn as conn:
         counts = json.loads(conn.execute("SELECT counts FROM crawl_runs").fetchone()[0])
     assert counts["bytes_downloaded"] == downloaded > 0  # what every worker downloaded, counted once
 
@@ -188,7 +188,7 @@ def test_the_writer_killed_and_restarted_resumes_without_duplicates(redis_url, p
     out = finish(restarted)
     assert "ingest run 1 finished" in out
     assert_same_archive(db, first_crawl)
-    with archive.open_db(str(db)).conn as conn:
+    with open_db(str(db)).conn as conn:
         urls = conn.execute("SELECT url, COUNT(*) FROM fetches GROUP BY url HAVING COUNT(*) > 1").fetchall()
     assert urls == [], f"each page written once\n{_said()}"
 

@@ -6,20 +6,21 @@ import asyncio
 import os
 import shutil
 
-from govcrawl import archive
-from govcrawl.extract.pool import CRASHED, ExtractionPool, extract_or_reason
+from govcrawl.archive.schema import open_db
+from govcrawl.extract.page import read_page
+from govcrawl.extract.pool import CRASHED, ExtractionPool
 from govcrawl.extract.record import extract_bytes
 
-from conftest import fixture_bytes
+from conftest import fixture_bytes, reextract, snapshot
 
 DEATH = b"kill the worker"
 
 
-def dies_on_request(body: bytes, url: str, media_type: str | None = None):
+def dies_on_request(body: bytes, url: str, kind: str = "report"):
     """A worker's function that dies, as one would on a pathological file."""
     if body == DEATH:
         os._exit(1)
-    return extract_or_reason(body, url, media_type)
+    return read_page(body, url, kind)
 
 
 def test_workers_give_the_records_extraction_gives():
@@ -28,7 +29,7 @@ def test_workers_give_the_records_extraction_gives():
         names = ["r2019-utf8.html", "r2021-gbk-undeclared.html", "legacy-2017.html"]
         futures = [pool.submit(fixture_bytes(n), n) for n in names]
         got = [pool.result(f, fixture_bytes(n), n) for f, n in zip(futures, names, strict=True)]
-        assert got == [(extract_bytes(fixture_bytes(n), n), None) for n in names]
+        assert got == [(extract_bytes(fixture_bytes(n), n), None, []) for n in names]
         assert pool.result(pool.submit(b"\x00\x01 not a page", "x.bin"), b"", "x.bin")[0] is None
     finally:
         pool.close()
@@ -44,9 +45,9 @@ def test_a_dying_worker_costs_its_page_only():
 
     try:
         first, bad, last = asyncio.run(run())
-        assert bad == (None, CRASHED)
+        assert bad == (None, CRASHED, [])
         assert first[0] is not None and last[0] is not None  # tried again in a fresh pool
-        assert pool.result(pool.submit(DEATH, "bad.html"), DEATH, "bad.html") == (None, CRASHED)
+        assert pool.result(pool.submit(DEATH, "bad.html"), DEATH, "bad.html") == (None, CRASHED, [])
         assert pool.result(pool.submit(page, "a.html"), page, "a.html") == first  # the pool goes on
     finally:
         pool.close()
@@ -56,11 +57,10 @@ def test_reextract_in_worker_processes_writes_the_same_rows(first_crawl, tmp_pat
     serial, parallel = tmp_path / "serial.db", tmp_path / "parallel.db"
     shutil.copy(first_crawl, serial)
     shutil.copy(first_crawl, parallel)
-    archive.reextract(archive.open_db(str(serial)), workers=0)
-    counts = archive.reextract(archive.open_db(str(parallel)), workers=2)
+    reextract(open_db(str(serial)), workers=0)
+    counts = reextract(open_db(str(parallel)), workers=2)
     assert counts["extracted"] > 500
-    assert archive.derived_snapshot(archive.open_db(str(parallel))) == \
-        archive.derived_snapshot(archive.open_db(str(serial)))
+    assert snapshot(open_db(str(parallel))) == snapshot(open_db(str(serial)))
 
 
 KILLED_OWNER = """

@@ -28,11 +28,33 @@ def test_a_valid_entry_loads():
     ({"listing_urls": ["https://evil.example.com/x/"]}, "field allowed_domains: evil.example.com"),
     ({"cms": "wordpress"}, "field cms: 'wordpress' is not one of"),
     ({"listing_urls": ["ftp://www.hejiang.gov.cn/"]}, "is not an http(s) URL"),
+    ({"verifed": True}, "field verifed: unknown"),
+    ({"overrides": {"dealy": 5}}, "field overrides: 'dealy' is not one of delay, concurrency"),
+    ({"overrides": {"concurrency": 0}}, "overrides: concurrency must be a positive whole number"),
+    ({"overrides": {"delay": "slow"}}, "overrides: delay must be a non-negative number"),
+    ({"overrides": ["delay"]}, "field overrides: must be a mapping"),
 ])
 def test_errors_name_the_portal_and_the_field(change, message):
     with pytest.raises(registry.RegistryError) as caught:
         registry.parse_registry([entry(**change)], "portals.yml")
     assert any(message in problem for problem in caught.value.problems), caught.value.problems
+
+
+def test_the_registry_knows_exactly_the_crawls_cms_families():
+    from govcrawl.crawl import cms
+
+    assert set(registry.CMS_HINTS) == set(cms.NAMES)
+
+
+def test_overrides_pace_the_portals_hosts():
+    slow = registry.parse_registry([entry(overrides={"delay": 5, "concurrency": 1},
+                                          allowed_domains=["www.hejiang.gov.cn", "files.hejiang.gov.cn"])])
+    assert registry.download_slots(slow) == {"www.hejiang.gov.cn": {"delay": 5.0, "concurrency": 1},
+                                             "files.hejiang.gov.cn": {"delay": 5.0, "concurrency": 1}}
+    from govcrawl.crawl.run import crawl_settings
+
+    settings = crawl_settings(__import__("pathlib").Path("x.db"), 1, None, False, None, "WARNING", portals=slow)
+    assert settings.getdict("DOWNLOAD_SLOTS")["files.hejiang.gov.cn"] == {"delay": 5.0, "concurrency": 1}
 
 
 def test_duplicate_ids_are_refused():
@@ -70,25 +92,6 @@ def test_division_code_mismatch_is_reported():
 ])
 def test_report_titles(title, expected):
     assert discovery.is_report_title(title) is expected
-
-
-def test_trs_paging_from_the_first_page_only():
-    page = '<script>createPageHTML(4, 0, "index", "html");</script>'
-    assert discovery.trs_pages(page, "http://a.gov.test/col/index.html") == [
-        "http://a.gov.test/col/index_1.html", "http://a.gov.test/col/index_2.html",
-        "http://a.gov.test/col/index_3.html"]
-    assert discovery.trs_pages(page.replace("4, 0", "4, 2"), "http://a.gov.test/col/index_2.html") == []
-    six = "createPageHTML('page_div', 3, 0, 'index', 'shtml', 40);"
-    assert discovery.trs_pages(six, "http://a.gov.test/c/index.shtml")[-1] == "http://a.gov.test/c/index_2.shtml"
-
-
-def test_next_links_stay_on_the_column_and_host():
-    url = "http://a.gov.test/col/col12/index.html"
-    links = [("index.html?uid=1&pageNum=2", "2"), ("/col/col99/index.html?uid=1&pageNum=2", "x"),
-             ("http://b.gov.test/next.html", "下一页"), ("/zwgk/index_3.html", "下一页"),
-             ("javascript:void(0)", "下一页")]
-    assert discovery.next_links(links, url) == ["http://a.gov.test/col/col12/index.html?uid=1&pageNum=2",
-                                                "http://a.gov.test/zwgk/index_3.html"]
 
 
 @pytest.mark.parametrize(("report", "listing"), [

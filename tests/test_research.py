@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from govcrawl import archive
+from govcrawl.archive import fulltext
+from govcrawl.archive.schema import open_db
 from govcrawl.cli import main
 from govcrawl.extract import keys as K
 from govcrawl.research import catalog, export, search
@@ -35,7 +36,7 @@ def archive_db(first_crawl, tmp_path_factory) -> Path:
 
 def documents(db_path: Path) -> dict[str, str]:
     """report id → the text search covers (title and sections of the latest version)."""
-    return {rid: search.document(title, text) for rid, title, text in rows(
+    return {rid: fulltext.document(title, text) for rid, title, text in rows(
         db_path, "SELECT r.report_id, v.title, v.text FROM reports r JOIN versions v "
                  "ON v.version_id = r.latest_version_id")}
 
@@ -55,7 +56,7 @@ def sample_queries(docs: dict[str, str], count: int = 240, seed: int = 7) -> lis
 
 
 def scan(docs: dict[str, str], query: str) -> set[str]:
-    return {rid for rid, text in _folded(docs).items() if all(search.normalise(t) in text for t in query.split())}
+    return {rid for rid, text in _folded(docs).items() if all(fulltext.normalise(t) in text for t in query.split())}
 
 
 _FOLDED: dict[frozenset, dict[str, str]] = {}
@@ -65,23 +66,23 @@ def _folded(docs: dict[str, str]) -> dict[str, str]:
     """The documents normalised once per archive (the scan is the slow side of the comparison)."""
     key = frozenset(docs.items())
     if key not in _FOLDED:
-        _FOLDED[key] = {rid: search.normalise(text) for rid, text in docs.items()}
+        _FOLDED[key] = {rid: fulltext.normalise(text) for rid, text in docs.items()}
     return _FOLDED[key]
 
 
 # --- search ---------------------------------------------------------------------------------
 
 def test_bigrams_and_queries():
-    assert search.tokens("信息公开") == ["信息", "息公", "公开"]
-    assert search.tokens("公开，开会") == ["公开", search.BARRIER, "开会"]
-    assert search.tokens("２０２３年度") == ["20", "02", "23", "3年", "年度"]  # NFKC: full-width digits
+    assert fulltext.tokens("信息公开") == ["信息", "息公", "公开"]
+    assert fulltext.tokens("公开，开会") == ["公开", fulltext.BARRIER, "开会"]
+    assert fulltext.tokens("２０２３年度") == ["20", "02", "23", "3年", "年度"]  # NFKC: full-width digits
     assert search.fts_query("信息公开") == '"信息 息公 公开"'
     assert search.fts_query("复议  诉讼") == '"复议" "诉讼"'
-    assert search.fts_query("，。") == f'"{search.BARRIER}{search.BARRIER}"'  # matches nothing
-    assert search.agency_level("示范市东湖区人民政府") == "government"
-    assert search.agency_level("示范市东湖区青山镇人民政府") == "street"
-    assert search.agency_level("示范市东湖区新华街道办事处") == "street"
-    assert search.agency_level("示范市东湖区人民政府办公室") == "department"
+    assert search.fts_query("，。") == f'"{fulltext.BARRIER}{fulltext.BARRIER}"'  # matches nothing
+    assert fulltext.agency_level("示范市东湖区人民政府") == "government"
+    assert fulltext.agency_level("示范市东湖区青山镇人民政府") == "street"
+    assert fulltext.agency_level("示范市东湖区新华街道办事处") == "street"
+    assert fulltext.agency_level("示范市东湖区人民政府办公室") == "department"
 
 
 def test_search_finds_exactly_what_a_substring_scan_finds(archive_db):
@@ -90,7 +91,7 @@ def test_search_finds_exactly_what_a_substring_scan_finds(archive_db):
     queries = sample_queries(docs)
     assert len(queries) >= 200 and {len(q) for q in queries} == {2, 3, 4}
     queries += ["公开开会", "复议诉讼", "东湖西山"]  # joined words that occur nowhere
-    db = archive.open_db(str(archive_db))
+    db = open_db(str(archive_db))
     runner = CliRunner()
     from govcrawl.cli.research import datasette_app
 
@@ -135,7 +136,7 @@ def test_search_cli_in_a_subprocess_shows_highlighted_snippets(archive_db):
 
 def test_single_characters_fall_back_to_a_scan(archive_db):
     docs = documents(archive_db)
-    db = archive.open_db(str(archive_db))
+    db = open_db(str(archive_db))
     assert {h.report_id for h in search.search(db, "译")} == scan(docs, "译")
 
 
@@ -177,7 +178,7 @@ def test_datasette_plugin_rewrites_the_search_and_plain_datasette_still_opens(ar
 # --- canned queries --------------------------------------------------------------------------
 
 def canned(db_path: Path, name: str, **params) -> list[dict]:
-    db = archive.open_db(str(db_path))
+    db = open_db(str(db_path))
     from govcrawl.research import datasette_plugin
 
     datasette_plugin.prepare_connection(db.conn)
@@ -270,7 +271,7 @@ def test_revisions_show_what_changed(demo_cache, second_crawl):
 
 @pytest.mark.parametrize("fmt", export.FORMATS)
 def test_exports_round_trip_losslessly(archive_db, tmp_path, fmt):
-    db = archive.open_db(str(archive_db))
+    db = open_db(str(archive_db))
     counts = export.export(db, tmp_path, fmt)
     for name, (columns, _types, source) in export.tables(db).items():
         original = list(source)
@@ -283,7 +284,7 @@ def test_exports_round_trip_losslessly(archive_db, tmp_path, fmt):
 
 
 def test_dictionary_covers_every_key(tmp_path, archive_db):
-    export.export(archive.open_db(str(archive_db)), tmp_path, "csv")
+    export.export(open_db(str(archive_db)), tmp_path, "csv")
     _, dictionary = export.read_table(tmp_path / "dictionary.csv")
     assert [row[0] for row in dictionary] == [k.key for k in K.all_keys()]
     assert all(row[1] and row[2] and row[3] and row[4] for row in dictionary)
@@ -324,7 +325,7 @@ def test_search_canned_query_matches_the_scan(archive_db):
 
 
 def test_every_visible_table_and_column_is_described(archive_db):
-    db = archive.open_db(str(archive_db))
+    db = open_db(str(archive_db))
     tables = catalog.metadata("demo")["databases"]["demo"]["tables"]
     undescribed = []
     for name in db.table_names() + db.view_names():

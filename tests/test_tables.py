@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from govcrawl.extract.document import SourceRow
 from govcrawl.extract.record import extract_bytes
-from govcrawl.extract.tables import SourceRow, interpret
+from govcrawl.extract.tables import interpret
 from govcrawl.extract.textsource import text_rows
 
 SEVEN = ["1", "0", "0", "0", "0", "0", "1"]

@@ -7,10 +7,11 @@ govcrawl.research.search, govcrawl.research.catalog, govcrawl.research.export an
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
+
+from govcrawl.cli.errors import BadInput
 
 DEFAULT_DB = Path("data/demo.db")
 _DB_ARG = click.argument("db_path", metavar="[DB]", required=False, default=str(DEFAULT_DB),
@@ -18,13 +19,11 @@ _DB_ARG = click.argument("db_path", metavar="[DB]", required=False, default=str(
 
 
 def _open_existing(db_path: Path):
-    from govcrawl import archive
+    from govcrawl.archive.schema import open_db
 
     if not db_path.is_file():
-        click.echo(f"govcrawl: {db_path}: no such archive (run `govcrawl demo` or `govcrawl crawl` first)",
-                   err=True)
-        sys.exit(2)
-    return archive.open_db(str(db_path))
+        raise BadInput(f"{db_path}: no such archive (run `govcrawl demo` or `govcrawl crawl` first)")
+    return open_db(str(db_path))
 
 
 @click.command("search")
@@ -126,13 +125,11 @@ def chart_command(db_path: Path, agency: str | None, district: str | None, keys:
     from govcrawl.research import chart
 
     if out_path.suffix.lower() not in (".png", ".svg"):
-        click.echo("govcrawl: --out must end in .png or .svg", err=True)
-        sys.exit(2)
+        raise BadInput("--out must end in .png or .svg")
     try:
         title, data = chart.series(_open_existing(db_path), keys or chart.DEFAULT_KEYS, agency, district)
     except chart.ChartError as exc:
-        click.echo(f"govcrawl: {exc}", err=True)
-        sys.exit(2)
+        raise BadInput(str(exc)) from None
     warning = chart.draw(title, data, out_path)
     if warning:
         click.echo(f"govcrawl: warning: {warning}", err=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+
+from govcrawl.archive.versions import Reading
 
 
 @dataclass
@@ -19,12 +20,10 @@ class PageItem:
     fetched_at: str
     referer: str | None = None
     listing_title: str | None = None
-    # filled by the pipelines
+    # filled by the pipelines: normalise (sha256, media type), extract and dedupe (reading)
     sha256: str | None = None
     media_type: str | None = None
-    record: dict[str, Any] | None = None
-    not_report: str | None = None
-    unchanged: bool = False
+    reading: Reading | None = None
     lease: str | None = None  # distributed crawls: the frontier lease this page settles
     # attachments the page links to, requested once the page itself is stored
     attachments: list[str] = field(default_factory=list)

@@ -6,81 +6,54 @@ reactor, so one process runs one crawl (tests run it in a subprocess).
 
 from __future__ import annotations
 
-import fcntl
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govcrawl.crawl.counters import RUN_COUNTS, WORKER_COUNTS, Count, from_stats
 from govcrawl.registry import Portal
-
-EXIT_OK = 0
-EXIT_INCOMPLETE = 1
-EXIT_USAGE = 2
-EXIT_LOCKED = 3
-
-
-class CrawlLocked(RuntimeError):
-    """Another crawl is writing this archive."""
-
-
-class ArchiveLock:
-    """An exclusive, non-blocking lock beside the archive (released when the process dies)."""
-
-    def __init__(self, db_path: Path) -> None:
-        self.path = db_path.with_name(db_path.name + ".lock")
-        self.handle = None
-
-    def __enter__(self) -> ArchiveLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = self.path.open("a+")
-        try:
-            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.handle.seek(0)
-            holder = self.handle.read().strip() or "another process"
-            self.handle.close()
-            raise CrawlLocked(f"another crawl is writing {self.path.with_suffix('')} "
-                              f"(pid {holder}); try again when it has finished") from None
-        self.handle.seek(0)
-        self.handle.truncate()
-        self.handle.write(str(os.getpid()))
-        self.handle.flush()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.handle:
-            fcntl.flock(self.handle, fcntl.LOCK_UN)
-            self.handle.close()
 
 
 @dataclass
-class CrawlResult:
-    run_id: int
-    status: str
+class RunResult:
+    """How a crawl (``command`` crawl, demo or ingest) or a distributed worker ended."""
+
+    status: str  # finished | incomplete (reason)
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)
-    command: str = "crawl"  # or "ingest": the writer of a distributed crawl
+    command: str = "crawl"
+    run_id: int | None = None  # the archive's run (a worker has none)
 
     @property
-    def exit_code(self) -> int:
-        return EXIT_OK if self.status == "finished" else EXIT_INCOMPLETE
+    def finished(self) -> bool:
+        return self.status == "finished"
 
-    def summary(self, db_path: Path) -> str:
+    def summary(self, where: object) -> str:
+        """One line for the operator: what the run did, and where it wrote."""
         c = self.counts
+        if self.run_id is None:  # a worker
+            return (f"worker {self.status} in {self.seconds:.0f} s: {c.get(Count.HANDED_PAGES, 0)} pages and "
+                    f"{c.get(Count.HANDED_LISTINGS, 0)} listing pages handed over, "
+                    f"{c.get(Count.HANDED_ERRORS, 0)} errors, {c.get(Count.BYTES_DOWNLOADED, 0)} bytes downloaded; "
+                    f"frontier {where}")
         return (f"{self.command} run {self.run_id} {self.status} in {self.seconds:.0f} s: "
-                f"{c.get('portals', 0)} portals, {c.get('listing_pages', 0)} listing pages, "
-                f"{c.get('report_fetches', 0)} report pages ({c.get('not_modified', 0)} not modified), "
-                f"{c.get('attachment_fetches', 0)} attachments, {c.get('extractions', 0)} extractions, "
-                f"{c.get('new_reports', 0)} new reports, {c.get('new_versions', 0)} new versions, "
-                f"{c.get('gone', 0)} gone, {c.get('errors', 0)} errors; archive {db_path}")
+                f"{c.get(Count.PORTALS, 0)} portals, {c.get(Count.LISTING_PAGES, 0)} listing pages, "
+                f"{c.get(Count.REPORT_FETCHES, 0)} report pages ({c.get(Count.NOT_MODIFIED, 0)} not modified), "
+                f"{c.get(Count.ATTACHMENT_FETCHES, 0)} attachments, {c.get(Count.EXTRACTIONS, 0)} extractions, "
+                f"{c.get(Count.NEW_REPORTS, 0)} new reports, {c.get(Count.NEW_VERSIONS, 0)} new versions, "
+                f"{c.get(Count.GONE, 0)} gone, {c.get(Count.ERRORS, 0)} errors; archive {where}")
 
 
 def crawl_settings(db_path: Path, run_id: int, proxy: str | None, fast: bool,
                    log_file: str | None, log_level: str,
-                   per_domain: int | None = None) -> dict[str, Any]:
+                   per_domain: int | None = None, portals: list[Portal] = ()) -> dict[str, Any]:
+    """The crawl's Scrapy settings: govcrawl.crawl.settings, this run's choices, and the
+    portals' own overrides (a slower pace for a strict server)."""
     from scrapy.settings import Settings
+
+    from govcrawl.registry import download_slots
 
     settings = Settings()
     settings.setmodule("govcrawl.crawl.settings", priority="project")
@@ -96,6 +69,9 @@ def crawl_settings(db_path: Path, run_id: int, proxy: str | None, fast: bool,
                           "RETRY_TIMES": 1})
     if per_domain:
         overrides["CONCURRENT_REQUESTS_PER_DOMAIN"] = per_domain
+    slots = download_slots(list(portals))
+    if slots:
+        overrides["DOWNLOAD_SLOTS"] = slots
     if os.environ.get("GOVCRAWL_EXTRACT_WORKERS"):
         overrides["GOVCRAWL_EXTRACT_WORKERS"] = int(os.environ["GOVCRAWL_EXTRACT_WORKERS"])
     settings.setdict(overrides, priority="cmdline")
@@ -104,20 +80,23 @@ def crawl_settings(db_path: Path, run_id: int, proxy: str | None, fast: bool,
 
 def run_crawl(portals: list[Portal], db_path: Path, proxy: str | None = None, fast: bool = False,
               log_file: str | None = None, log_level: str = "WARNING",
-              command: str = "crawl", per_domain: int | None = None) -> CrawlResult:
+              command: str = "crawl", per_domain: int | None = None) -> RunResult:
     """Crawl ``portals`` into the archive at ``db_path`` (raises CrawlLocked)."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govcrawl.crawl.settings")
     from scrapy.crawler import CrawlerProcess
 
-    from govcrawl import archive
+    from govcrawl.archive import fulltext, raw, runs, versions
+    from govcrawl.archive.lock import ArchiveLock
+    from govcrawl.archive.schema import open_db
+    from govcrawl.clock import now_iso
     from govcrawl.crawl.spiders.annual_reports import AnnualReportsSpider
 
     with ArchiveLock(db_path):
-        db = archive.open_db(str(db_path))
-        run_id, started = archive.start_run(db, [p.id for p in portals], command)
-        archive.record_portals(db, portals)
+        db = open_db(str(db_path))
+        run_id, started = runs.start_run(db, [p.id for p in portals], command)
+        raw.record_portals(db, portals)
         begin = time.perf_counter()
-        settings = crawl_settings(db_path, run_id, proxy, fast, log_file, log_level, per_domain)
+        settings = crawl_settings(db_path, run_id, proxy, fast, log_file, log_level, per_domain, portals)
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(AnnualReportsSpider)
         process.crawl(crawler, portals=portals)
@@ -128,35 +107,21 @@ def run_crawl(portals: list[Portal], db_path: Path, proxy: str | None = None, fa
         gone = 0
         if status == "finished":
             with db.conn:
-                gone = archive.mark_gone(db, run_id, sorted(crawler.spider.listings_ok), started,
-                                         archive.now_iso())
+                gone = versions.mark_gone(db, run_id, sorted(crawler.spider.listings_ok), started, now_iso())
         with db.conn:  # even after an incomplete run: the index follows what was stored
-            archive.refresh_search(db)
-        counts = {
-            "portals": len(portals),
-            "listing_pages": stats.get("govcrawl/spider/listing_pages_count", 0),
-            "report_fetches": stats.get("govcrawl/store/report_fetches_count", 0),
-            "attachment_fetches": stats.get("govcrawl/store/attachment_fetches_count", 0),
-            "not_modified": stats.get("govcrawl/store/not_modified_count", 0),
-            "extractions": stats.get("govcrawl/extract/extractions_count", 0),
-            "not_reports": stats.get("govcrawl/store/not_report_count", 0),
-            "new_reports": stats.get("govcrawl/store/new_report_count", 0),
-            "new_versions": stats.get("govcrawl/store/new_version_count", 0),
-            "errors": stats.get("govcrawl/store/errors_count", 0),
-            "gone": gone,
-            "bytes_downloaded": stats.get("downloader/response_bytes", 0),
-            "requests": stats.get("downloader/request_count", 0),
-        }
-        archive.finish_run(db, run_id, status, counts)
-        return CrawlResult(run_id, status, time.perf_counter() - begin, counts)
+            fulltext.refresh(db)
+        counts = {**from_stats(stats, RUN_COUNTS), Count.PORTALS: len(portals), Count.GONE: gone}
+        runs.finish_run(db, run_id, status, counts)
+        return RunResult(status, time.perf_counter() - begin, counts, "crawl", run_id)
 
 
 # --- distributed crawls (see govcrawl.crawl.distributed.frontier) ---------------------------------------------
 
 def worker_settings(redis_url: str, prefix: str, proxy: str | None, fast: bool, log_file: str | None,
-                    log_level: str, per_domain: int | None = None, lease_seconds: float | None = None):
+                    log_level: str, per_domain: int | None = None, lease_seconds: float | None = None,
+                    portals: list[Portal] = ()):
     """A worker's settings: the frontier in Redis, pages handed over instead of stored."""
-    settings = crawl_settings(Path(""), 0, proxy, fast, log_file, log_level, per_domain)
+    settings = crawl_settings(Path(""), 0, proxy, fast, log_file, log_level, per_domain, portals)
     settings.setdict({
         "GOVCRAWL_DB": None, "GOVCRAWL_RUN_ID": None,
         "GOVCRAWL_REDIS_URL": redis_url, "GOVCRAWL_REDIS_PREFIX": prefix,
@@ -178,26 +143,9 @@ def worker_settings(redis_url: str, prefix: str, proxy: str | None, fast: bool, 
     return settings
 
 
-@dataclass
-class WorkerResult:
-    status: str
-    seconds: float
-    counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def exit_code(self) -> int:
-        return EXIT_OK if self.status == "finished" else EXIT_INCOMPLETE
-
-    def summary(self, redis_url: str) -> str:
-        c = self.counts
-        return (f"worker {self.status} in {self.seconds:.0f} s: {c.get('pages', 0)} pages and "
-                f"{c.get('listings', 0)} listing pages handed over, {c.get('errors', 0)} errors, "
-                f"{c.get('bytes_downloaded', 0)} bytes downloaded; frontier {redis_url}")
-
-
 def run_worker(redis_url: str, prefix: str, proxy: str | None = None, fast: bool = False,
                log_file: str | None = None, log_level: str = "WARNING", per_domain: int | None = None,
-               wait_seconds: float = 60.0, lease_seconds: float | None = None) -> WorkerResult:
+               wait_seconds: float = 60.0, lease_seconds: float | None = None) -> RunResult:
     """Crawl from the shared frontier until it is exhausted (raises DistributedError)."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govcrawl.crawl.settings")
     import warnings
@@ -225,16 +173,11 @@ def run_worker(redis_url: str, prefix: str, proxy: str | None = None, fast: bool
         distributed.LeasedQueue.lease_seconds = lease_seconds
     portals = distributed.load_portals(server, keys)
     process = CrawlerProcess(worker_settings(redis_url, prefix, proxy, fast, log_file, log_level, per_domain,
-                                             lease_seconds))
+                                             lease_seconds, portals))
     crawler = process.create_crawler(AnnualReportsSpider)
     process.crawl(crawler, portals=portals)
     process.start()
     stats = crawler.stats.get_stats()
     reason = stats.get("finish_reason", "unknown")
-    counts = {"pages": stats.get("govcrawl/handoff/PageItem_count", 0),
-              "listings": stats.get("govcrawl/handoff/ListingDone_count", 0),
-              "errors": stats.get("govcrawl/handoff/ErrorItem_count", 0),
-              "bytes_downloaded": stats.get("downloader/response_bytes", 0),
-              "requests": stats.get("downloader/request_count", 0)}
-    return WorkerResult("finished" if reason == "finished" else f"incomplete ({reason})",
-                        time.perf_counter() - begin, counts)
+    return RunResult("finished" if reason == "finished" else f"incomplete ({reason})",
+                     time.perf_counter() - begin, from_stats(stats, WORKER_COUNTS), "worker")

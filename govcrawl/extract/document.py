@@ -1,4 +1,5 @@
-"""A source document reduced to what extraction needs: prose text, table rows, page metadata.
+"""A source document reduced to what extraction needs: prose text, table rows, page metadata;
+the row type every reader emits and the table interpreter reads.
 
 HTML pages, flattened text and (later) PDF/DOCX all become a :class:`Document`; the
 record builder never looks at the original format again.
@@ -8,7 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from govcrawl.extract.tables import SourceRow
+
+@dataclass
+class SourceRow:
+    """One table row in reading order. ``None`` marks a slot covered by a merged cell."""
+
+    cells: list[str | None]
+    positional: bool = False  # True for grids: slot positions are column positions
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from govcrawl.extract.tables import SourceRow
+from govcrawl.extract.document import SourceRow
 
 MAX_SPAN = 64  # real tables never span more; bigger numbers are markup errors
 MAX_CELLS = 20_000

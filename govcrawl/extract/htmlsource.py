@@ -7,11 +7,10 @@ import re
 from lxml import etree
 
 from govcrawl.extract.decode import decode_bytes
-from govcrawl.extract.document import Document
+from govcrawl.extract.document import Document, SourceRow
 from govcrawl.extract.errors import ExtractionError
 from govcrawl.extract.grid import expand, grid_rows
 from govcrawl.extract.meta import pick_title
-from govcrawl.extract.tables import SourceRow
 
 MAX_HTML_BYTES = 8 * 1024 * 1024
 _DATA_URI = re.compile(rb"data:[a-zA-Z/+.-]+;base64,[A-Za-z0-9+/=\s]{256,}")

@@ -66,6 +66,15 @@ def label_key(text: str, keep_numbering: bool = False) -> str:
     return _LABEL_DROP.sub("", folded)
 
 
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
+
+
+def squeeze(text: str) -> str:
+    """PDF text puts spaces around CJK ('2023 年', '邮 编 ：'); Chinese has none."""
+    return _CJK_SPACE.sub("", text)
+
+
 # --- values -------------------------------------------------------------------------------
 
 _ZERO_MARKS = {"/", "-", "--", "无", "0", "零", "—", "——", "\\", "／", "－"}

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from govcrawl.extract.document import Document
 from govcrawl.extract.errors import ExtractionError
-from govcrawl.extract.officesource import _run, _timeout
+from govcrawl.extract.normalize import squeeze
+from govcrawl.extract.subprocesses import run_tool, tool_timeout
 
 OCR_WARNING = "text from OCR (low confidence): table figures kept only where their table passes the checks"
 MAX_OCR_PAGES = 30
@@ -35,16 +36,15 @@ def available() -> bool:
 
 def _tesseract(image: Path, path: str, tmp: str) -> str:
     try:
-        result = _run(["tesseract", str(image), "-", "-l", "chi_sim", "--psm", "6"], _timeout(), tmp)
+        result = run_tool(["tesseract", str(image), "-", "-l", "chi_sim", "--psm", "6"], tool_timeout(), tmp)
     except subprocess.TimeoutExpired:
-        raise ExtractionError(path, f"OCR timed out after {_timeout():g} s") from None
+        raise ExtractionError(path, f"OCR timed out after {tool_timeout():g} s") from None
     if result.returncode != 0:
         raise ExtractionError(path, "OCR failed (tesseract)")
     return result.stdout.decode("utf-8", "replace")
 
 
 def _document(text: str, media_type: str) -> Document:
-    from govcrawl.extract.pdfsource import squeeze
     from govcrawl.extract.textsource import text_rows
 
     lines = [squeeze(line).strip() for line in text.split("\n") if line.strip()]
@@ -59,10 +59,10 @@ def ocr_pdf(data: bytes, path: str) -> Document:
         source = Path(tmp) / "input.pdf"
         source.write_bytes(data)
         try:
-            result = _run(["pdftoppm", "-r", "200", "-png", "-l", str(MAX_OCR_PAGES), str(source),
-                           f"{tmp}/page"], _timeout(), tmp)
+            result = run_tool(["pdftoppm", "-r", "200", "-png", "-l", str(MAX_OCR_PAGES), str(source),
+                           f"{tmp}/page"], tool_timeout(), tmp)
         except subprocess.TimeoutExpired:
-            raise ExtractionError(path, f"PDF rendering timed out after {_timeout():g} s") from None
+            raise ExtractionError(path, f"PDF rendering timed out after {tool_timeout():g} s") from None
         pages = sorted(Path(tmp).glob("page-*.png"))
         if result.returncode != 0 or not pages:
             raise ExtractionError(path, "image-only PDF that could not be rendered for OCR")

@@ -12,32 +12,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 from pathlib import Path
 
 from govcrawl.extract.document import Document
 from govcrawl.extract.errors import ExtractionError
+from govcrawl.extract.subprocesses import run_tool, tool_timeout
 
 MAX_OFFICE_BYTES = 64 * 1024 * 1024
-
-
-def _timeout() -> float:
-    return float(os.environ.get("GOVCRAWL_CONVERT_TIMEOUT", "90"))
-
-
-def _run(command: list[str], timeout: float, cwd: str) -> subprocess.CompletedProcess:
-    """Run a converter; on timeout kill its whole process group."""
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               start_new_session=True)
-    try:
-        out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        raise
-    return subprocess.CompletedProcess(command, process.returncode, out, err)
 
 
 def soffice_to_docx(data: bytes, suffix: str, path: str) -> bytes | None:
@@ -52,9 +35,9 @@ def soffice_to_docx(data: bytes, suffix: str, path: str) -> bytes | None:
                    f"-env:UserInstallation=file://{tmp}/profile", "--convert-to", "docx",
                    "--outdir", tmp, str(source)]
         try:
-            result = _run(command, _timeout(), tmp)
+            result = run_tool(command, tool_timeout(), tmp)
         except subprocess.TimeoutExpired:
-            raise ExtractionError(path, f"converter timed out after {_timeout():g} s (LibreOffice)") from None
+            raise ExtractionError(path, f"converter timed out after {tool_timeout():g} s (LibreOffice)") from None
         target = Path(tmp) / "input.docx"
         if result.returncode != 0 or not target.exists():
             return None
@@ -69,9 +52,9 @@ def antiword_text(data: bytes, path: str) -> str | None:
         source = Path(tmp) / "input.doc"
         source.write_bytes(data)
         try:
-            result = _run([binary, "-w", "0", "-m", "UTF-8.txt", str(source)], _timeout(), tmp)
+            result = run_tool([binary, "-w", "0", "-m", "UTF-8.txt", str(source)], tool_timeout(), tmp)
         except subprocess.TimeoutExpired:
-            raise ExtractionError(path, f"converter timed out after {_timeout():g} s (antiword)") from None
+            raise ExtractionError(path, f"converter timed out after {tool_timeout():g} s (antiword)") from None
         if result.returncode != 0:
             return None
         return result.stdout.decode("utf-8", "replace")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import itertools
 import re
 
-from govcrawl.extract.document import Document
+from govcrawl.extract.document import Document, SourceRow
 from govcrawl.extract.errors import ExtractionError
-from govcrawl.extract.tables import SourceRow
+from govcrawl.extract.normalize import squeeze
 from govcrawl.extract.textsource import is_footer, text_rows
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
@@ -20,15 +20,8 @@ MAX_PAGES = 300
 MIN_TEXT_CHARS = 40  # less text than this on every page: a scan
 
 
-_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
-_CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
 _HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)]|\d+[.．、])")
 _SENTENCE_END = ("。", "！", "？", "：", "；", ":", "）")
-
-
-def squeeze(text: str) -> str:
-    """PDF text puts spaces around CJK ('2023 年', '邮 编 ：'); Chinese has none."""
-    return _CJK_SPACE.sub("", text)
 
 
 def unwrap(lines: list[str]) -> str:

@@ -15,27 +15,19 @@ with that reason.
 from __future__ import annotations
 
 import asyncio
+import collections
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from govcrawl.extract.errors import ExtractionError
+from govcrawl.extract.page import PageReading, read_page
 
-Result = tuple[dict[str, Any] | None, str | None]  # (record, or the reason it is none)
+Result = PageReading  # (record, or the reason it is none, attachment links)
 
 CRASHED = "extraction failed: its worker process died (out of memory, or a crash reading the file)"
-
-
-def extract_or_reason(body: bytes, url: str, media_type: str | None = None) -> Result:
-    """The record, or why there is none: what a worker returns for one page."""
-    from govcrawl.extract.record import extract_bytes
-
-    try:
-        return extract_bytes(body, url, media_type), None
-    except ExtractionError as exc:
-        return None, exc.reason
 
 
 def _exit_with(parent: int) -> None:
@@ -68,39 +60,39 @@ def default_workers(reserve: int = 1) -> int:
 class ExtractionPool:
     """A process pool for :func:`extract_or_reason` that survives its workers dying."""
 
-    def __init__(self, workers: int, function: Any = extract_or_reason) -> None:
+    def __init__(self, workers: int, function: Any = read_page) -> None:
         self.workers = workers
-        self.function = function  # (body, url, media_type) -> Result; importable by the workers
+        self.function = function  # (body, url, kind) -> Result; importable by the workers
         self._executor = self._new_executor()
 
     def _new_executor(self, workers: int | None = None) -> ProcessPoolExecutor:
         # forkserver: workers are forked from a clean server process, never from a parent
         # running threads (the reactor's) — and they start without re-importing __main__.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["govcrawl.extract.record"])
+        context.set_forkserver_preload(["govcrawl.extract.record", "govcrawl.extract.page"])
         return ProcessPoolExecutor(workers or self.workers, mp_context=context, initializer=_exit_with,
                                    initargs=(os.getpid(),))
 
-    def submit(self, body: bytes, url: str, media_type: str | None = None) -> Future:
+    def submit(self, body: bytes, url: str, kind: str = "report") -> Future:
         try:
-            return self._executor.submit(self.function, body, url, media_type)
+            return self._executor.submit(self.function, body, url, kind)
         except BrokenProcessPool:
             self._restart(self._executor)
-            return self._executor.submit(self.function, body, url, media_type)
+            return self._executor.submit(self.function, body, url, kind)
 
     def _restart(self, broken: ProcessPoolExecutor) -> None:
         if broken is self._executor:  # others waiting on the same pool restart it once
             broken.shutdown(wait=False, cancel_futures=True)
             self._executor = self._new_executor()
 
-    def _alone(self, body: bytes, url: str, media_type: str | None) -> Future:
+    def _alone(self, body: bytes, url: str, kind: str) -> Future:
         """A second try in a process of its own: the page that killed the pool may be another."""
         alone = self._new_executor(1)
-        future = alone.submit(self.function, body, url, media_type)
+        future = alone.submit(self.function, body, url, kind)
         future.add_done_callback(lambda _: alone.shutdown(wait=False))
         return future
 
-    def result(self, future: Future, body: bytes, url: str, media_type: str | None = None) -> Result:
+    def result(self, future: Future, body: bytes, url: str, kind: str = "report") -> Result:
         """The result of ``future`` (blocking); a page whose worker died gets a second try."""
         executor = self._executor
         try:
@@ -108,21 +100,61 @@ class ExtractionPool:
         except BrokenProcessPool:
             self._restart(executor)
         try:
-            return self._alone(body, url, media_type).result()
+            return self._alone(body, url, kind).result()
         except BrokenProcessPool:
-            return None, CRASHED
+            return None, CRASHED, []
 
-    async def extract(self, body: bytes, url: str, media_type: str | None = None) -> Result:
+    async def extract(self, body: bytes, url: str, kind: str = "report") -> Result:
         """:meth:`result` for asyncio callers (the crawl's extract pipeline)."""
         executor = self._executor
         try:
-            return await asyncio.wrap_future(self.submit(body, url, media_type))
+            return await asyncio.wrap_future(self.submit(body, url, kind))
         except BrokenProcessPool:
             self._restart(executor)
         try:
-            return await asyncio.wrap_future(self._alone(body, url, media_type))
+            return await asyncio.wrap_future(self._alone(body, url, kind))
         except BrokenProcessPool:
-            return None, CRASHED
+            return None, CRASHED, []
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+class PoolReader:
+    """Reads stored pages for ``reextract`` (govcrawl.archive.replay.PageReader): a window
+    of pages ahead of the replay in ``workers`` processes, or one by one in this process
+    when ``workers`` is 0."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool = ExtractionPool(workers) if workers > 0 else None
+        self.window = max(1, workers * 4)
+        self.queue: collections.deque = collections.deque()
+        self.pending: dict[int, tuple[Future, bytes]] = {}
+        self.load: Callable[[str], bytes] = lambda sha: b""
+
+    def plan(self, tasks: list[Any], load: Callable[[str], bytes]) -> None:
+        self.load = load
+        if self.pool is not None:
+            self.queue.extend(tasks)
+            self._fill()
+
+    def _fill(self) -> None:
+        assert self.pool is not None
+        while self.queue and len(self.pending) < self.window:
+            task = self.queue.popleft()
+            body = self.load(task.sha256)
+            self.pending[task.fetch_id] = (self.pool.submit(body, task.url, task.kind), body)
+
+    def read(self, task: Any) -> Result:
+        entry = self.pending.pop(task.fetch_id, None)
+        if entry is None or self.pool is None:
+            return read_page(self.load(task.sha256), task.url, task.kind)
+        future, body = entry
+        result = self.pool.result(future, body, task.url, task.kind)
+        self._fill()
+        return result
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()

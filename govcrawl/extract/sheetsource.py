@@ -10,9 +10,8 @@ from __future__ import annotations
 import io
 import zipfile
 
-from govcrawl.extract.document import Document
+from govcrawl.extract.document import Document, SourceRow
 from govcrawl.extract.errors import ExtractionError
-from govcrawl.extract.tables import SourceRow
 
 MAX_SHEET_BYTES = 64 * 1024 * 1024
 MAX_UNCOMPRESSED = 200 * 1024 * 1024

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from govcrawl.extract import keys as K
+from govcrawl.extract.document import SourceRow
 from govcrawl.extract.labels import (
     APPEAL_HEADER_WORDS,
     REQUEST_HEADER_WORDS,
@@ -24,14 +25,6 @@ from govcrawl.extract.labels import (
     match_request_row,
 )
 from govcrawl.extract.normalize import Value, convert_money, label_key, parse_value
-
-
-@dataclass
-class SourceRow:
-    """One table row in reading order. ``None`` marks a slot covered by a merged cell."""
-
-    cells: list[str | None]
-    positional: bool = False  # True for grids: slot positions are column positions
 
 
 @dataclass

@@ -13,21 +13,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from govcrawl.extract import labels as L
 from govcrawl.extract.decode import decode_bytes
-from govcrawl.extract.document import Document
-from govcrawl.extract.labels import (
-    APPEAL_HEADER_WORDS,
-    REQUEST_HEADER_WORDS,
-    is_balance_note,
-    is_info_header,
-    match_block,
-    match_column,
-    match_group,
-    match_proactive_row,
-    match_request_row,
-)
+from govcrawl.extract.document import Document, SourceRow
 from govcrawl.extract.normalize import label_key, parse_value
-from govcrawl.extract.tables import SourceRow
 
 _FOOTER = re.compile(
     r"^\s*(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|"
@@ -46,19 +35,19 @@ def _known_label(text: str) -> bool:
     key = label_key(text)
     if not key:
         return False
-    if key in REQUEST_HEADER_WORDS or key in APPEAL_HEADER_WORDS:
+    if key in L.REQUEST_HEADER_WORDS or key in L.APPEAL_HEADER_WORDS:
         return True
     return bool(
-        match_block(text) or is_info_header(text) or is_balance_note(text)
-        or match_group(text) or _exact_row(text) or _is_column(text)
+        L.match_block(text) or L.is_info_header(text) or L.is_balance_note(text)
+        or L.match_group(text) or _exact_row(text) or _is_column(text)
     )
 
 
 def _exact_row(text: str) -> bool:
-    request = match_request_row(text)
+    request = L.match_request_row(text)
     if request and request[1] == "exact":
         return True
-    proactive = match_proactive_row(text)
+    proactive = L.match_proactive_row(text)
     return bool(proactive and proactive[1] == "exact")
 
 
@@ -69,7 +58,7 @@ def _is_column(text: str) -> bool:
     if _ALL_COLUMNS is None:
         _ALL_COLUMNS = tuple(c for per in K.PROACTIVE_BLOCKS.values()
                              for cols in per.values() for c in cols)
-    column = match_column(text, _ALL_COLUMNS)
+    column = L.match_column(text, _ALL_COLUMNS)
     return column is not None and label_key(column.label) == label_key(text)
 
 
@@ -77,9 +66,9 @@ def _row_start(text: str) -> bool:
     """Does a row begin at this cell (a row label, block title or table header)?"""
     if not text or len(text) > 80:
         return False
-    if match_block(text) or is_info_header(text) or is_balance_note(text):
+    if L.match_block(text) or L.is_info_header(text) or L.is_balance_note(text):
         return True
-    if match_group(text) or match_request_row(text) or match_proactive_row(text):
+    if L.match_group(text) or L.match_request_row(text) or L.match_proactive_row(text):
         return True
     key = label_key(text)
     return key in ("申请人情况", "行政复议")

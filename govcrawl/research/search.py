@@ -1,66 +1,19 @@
-"""Chinese full-text search over the archive: overlapping bigrams in an ordinary FTS5 table.
+"""Chinese full-text search over the archive (the index itself: govcrawl.archive.fulltext).
 
-FTS5's default tokenizer treats a run of Chinese characters as one token, so 复议 never
-matches inside 行政复议案件; the trigram tokenizer needs three characters.  So the text is
-indexed as the overlapping pairs of its characters (信息公开 → 信息 息公 公开; digits and
-letters alike, so 012年 is found inside 2012年), and a query becomes the phrase of its
-own pairs: a phrase matches exactly where the characters occur in that order, which is
-what a substring scan finds.  A token that cannot occur in text separates runs broken by
-punctuation, so pairs never join across a comma.
-
-The index (``report_search`` and the contentless ``report_search_fts``) covers each
-report's latest version and is rebuilt from the derived tables by :func:`refresh`, so it
-is derived like them.  In SQL: ``... MATCH '"信息 息公 公开"'`` (see :func:`fts_query`);
-Datasette gets the same through the project's plugin.
+A query becomes the phrase of its own character pairs, which matches exactly where the
+characters occur in that order: what a substring scan finds.  In SQL:
+``... MATCH '"信息 息公 公开"'`` (see :func:`fts_query`); Datasette gets the same through
+the project's plugin.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from typing import Any
 
 import sqlite_utils
 
-_RUNS = re.compile(r"([^\W_]+)|(\s+)|(.)", re.S)  # word characters (Chinese, digits, letters) | space | other
-BARRIER = "ǂ"  # a letter FTS5 indexes as a token, and no report text has
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS report_search (
-    id INTEGER PRIMARY KEY, report_id TEXT NOT NULL UNIQUE, version_id TEXT NOT NULL,
-    agency TEXT, year INTEGER, template TEXT, level TEXT, portal_id TEXT, province TEXT,
-    district TEXT, title TEXT, published TEXT, gone_at TEXT, url TEXT);
-CREATE INDEX IF NOT EXISTS report_search_year ON report_search(year, agency);
-CREATE VIRTUAL TABLE IF NOT EXISTS report_search_fts USING fts5(
-    body, content='', tokenize='unicode61 remove_diacritics 0');
-CREATE TABLE IF NOT EXISTS report_search_state (id INTEGER PRIMARY KEY, version_id TEXT);
-"""
-# report_search_state remembers what each FTS row was built from: a contentless FTS5
-# row can only be deleted by giving back the tokens it was built with.
-# The barrier must survive FTS5's own tokenizer as one token:
-assert BARRIER.isalpha()
-
-
-def normalise(text: str) -> str:
-    """What is indexed and what a query is compared with: NFKC (full-width → half-width,
-    Kangxi radicals from PDFs → ordinary characters), case-folded."""
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
-def tokens(text: str) -> list[str]:
-    """The index tokens of a text: pairs of Chinese characters, whole words otherwise."""
-    out: list[str] = []
-    pending_barrier = False
-    for word, _space, _other in _RUNS.findall(normalise(text)):
-        if not word:
-            pending_barrier = bool(out)
-            continue
-        if pending_barrier:
-            out.append(BARRIER)
-            pending_barrier = False
-        out.extend([word] if len(word) == 1 else [word[i:i + 2] for i in range(len(word) - 1)])
-    return out
+from govcrawl.archive.fulltext import BARRIER, document, normalise, tokens
 
 
 def fts_query(query: str) -> str:
@@ -111,102 +64,6 @@ def snippet(text: str, query: str, width: int = 36, mark: tuple[str, str] = ("�
 
     return ("…" if start else "") + flat(text[start:at]) + mark[0] + text[at:at + length] + mark[1] + \
         flat(text[at + length:end]) + ("…" if end < len(text) else "")
-
-
-def agency_level(agency: str | None) -> str | None:
-    """government | department | street (乡镇 and 街道) from the agency's name."""
-    if not agency:
-        return None
-    if re.search(r"(街道办事处|街道|[镇乡]人民政府|[镇乡]政府)$", agency):
-        return "street"
-    if re.search(r"(区|县|市|旗)人民政府$", agency):
-        return "government"
-    return "department"
-
-
-def document(title: str | None, text: str | None) -> str:
-    """The searchable text of a version: its title and its sections."""
-    return f"{title or ''}\n{text or ''}"
-
-
-def refresh(db: sqlite_utils.Database, portals: dict[str, dict[str, Any]] | None = None) -> int:
-    """Bring the index up to date with each report's latest version; returns rows changed.
-
-    Incremental: only reports whose latest version moved (or that are new) are
-    re-indexed and only their texts are read, so a re-crawl that changed nothing costs
-    a query over the reports, not a read of every report's text.
-    """
-    db.conn.executescript(SCHEMA)
-    portals = portals or {}
-    current = db.execute(
-        "SELECT r.report_id, r.latest_version_id, r.agency, r.year, r.template, r.published, "
-        "r.gone_at, v.title, s.id, s.version_id, "
-        "(SELECT portal_id || char(9) || url FROM sources WHERE version_id = r.latest_version_id "
-        " ORDER BY gone_at IS NOT NULL, url LIMIT 1) "
-        "FROM reports r JOIN versions v ON v.version_id = r.latest_version_id "
-        "LEFT JOIN report_search s ON s.report_id = r.report_id ORDER BY r.year, r.agency DESC, r.report_id DESC"
-    ).fetchall()
-    changed = 0
-    for (report_id, version_id, agency, year, template, published, gone_at, title,
-         row_id, indexed_version, source) in current:
-        portal_id, url = (source or "\t").split("\t", 1)
-        portal = portals.get(portal_id, {})
-        row = {"report_id": report_id, "version_id": version_id, "agency": agency, "year": year,
-               "template": template, "level": agency_level(agency), "portal_id": portal_id or None,
-               "province": portal.get("province"), "district": portal.get("district"), "title": title,
-               "published": published, "gone_at": gone_at, "url": url or None}
-        if row_id is not None and indexed_version == version_id:
-            db.execute("UPDATE report_search SET gone_at = ?, published = ?, url = ? WHERE id = ? "
-                       "AND (gone_at IS NOT ? OR published IS NOT ? OR url IS NOT ?)",
-                       [gone_at, published, url or None, row_id, gone_at, published, url or None])
-            continue
-        if row_id is not None:
-            _delete_fts(db, row_id)
-            db.execute("DELETE FROM report_search WHERE id = ?", [row_id])
-        new_id = _next_id(db, year)
-        db.execute(f"INSERT INTO report_search (id, {', '.join(row)}) VALUES (?, {', '.join('?' * len(row))})",
-                   [new_id, *row.values()])
-        text = db.execute("SELECT text FROM versions WHERE version_id = ?", [version_id]).fetchone()[0]
-        db.execute("INSERT INTO report_search_fts (rowid, body) VALUES (?, ?)",
-                   [new_id, " ".join(tokens(document(title, text)))])
-        db.execute("INSERT OR REPLACE INTO report_search_state (id, version_id) VALUES (?, ?)",
-                   [new_id, version_id])
-        changed += 1
-    # Reports no longer in the archive (a reextract dropped them): out of the index too.
-    for (row_id,) in db.execute("SELECT id FROM report_search WHERE report_id NOT IN "
-                                "(SELECT report_id FROM reports)").fetchall():
-        _delete_fts(db, row_id)
-        db.execute("DELETE FROM report_search WHERE id = ?", [row_id])
-        changed += 1
-    return changed
-
-
-def _next_id(db: sqlite_utils.Database, year: int | None) -> int:
-    """Row ids ordered by year (year × 1,000,000 + a sequence): the index returns its
-    rows in id order, so "newest first, first 20" stops after 20 rows instead of
-    sorting every hit (a common word is in every report)."""
-    base = (year or 0) * 1_000_000
-    last = db.execute("SELECT MAX(id) FROM report_search WHERE id BETWEEN ? AND ?",
-                      [base, base + 999_999]).fetchone()[0]
-    return (last or base) + 1
-
-
-def _delete_fts(db: sqlite_utils.Database, row_id: int) -> None:
-    state = db.execute("SELECT s.version_id, v.title, v.text FROM report_search_state s "
-                       "LEFT JOIN versions v ON v.version_id = s.version_id WHERE s.id = ?",
-                       [row_id]).fetchone()
-    if state and state[0] is not None and (state[1] is not None or state[2] is not None):
-        db.execute("INSERT INTO report_search_fts (report_search_fts, rowid, body) VALUES ('delete', ?, ?)",
-                   [row_id, " ".join(tokens(document(state[1], state[2])))])
-    db.execute("DELETE FROM report_search_state WHERE id = ?", [row_id])
-
-
-def rebuild(db: sqlite_utils.Database, portals: dict[str, dict[str, Any]] | None = None) -> int:
-    """Drop and rebuild the whole index (after a reextract, whose versions are new rows)."""
-    db.execute("DROP TABLE IF EXISTS report_search_fts")
-    db.execute("DROP TABLE IF EXISTS report_search")
-    db.execute("DROP TABLE IF EXISTS report_search_state")
-    return refresh(db, portals)
 
 
 @dataclass

@@ -219,7 +219,7 @@ class LeasingScheduler(Scheduler):
 
 def encode_item(item: Any) -> bytes:
     """A PageItem, ErrorItem or ListingDone as JSON (bytes as base64), with a unique id."""
-    fields = asdict(item)
+    fields = asdict(item)  # a PageItem's reading becomes a plain mapping
     if isinstance(fields.get("body"), bytes):
         fields["body"] = base64.b64encode(fields["body"]).decode()
     return json.dumps({"type": type(item).__name__, "id": uuid.uuid4().hex, "fields": fields},
@@ -227,6 +227,7 @@ def encode_item(item: Any) -> bytes:
 
 
 def decode_item(data: bytes) -> tuple[str, Any]:
+    from govcrawl.archive.versions import Reading
     from govcrawl.crawl.items import ErrorItem, ListingDone, PageItem
 
     obj = json.loads(data)
@@ -234,6 +235,8 @@ def decode_item(data: bytes) -> tuple[str, Any]:
     fields = obj["fields"]
     if obj["type"] == "PageItem":
         fields["body"] = base64.b64decode(fields["body"])
+        if fields.get("reading") is not None:
+            fields["reading"] = Reading(**fields["reading"])
     return obj["id"], classes[obj["type"]](**fields)
 
 
@@ -268,7 +271,7 @@ def load_portals(server, keys: Keys) -> list[Any]:
     data = server.get(keys.portals)
     if not data:
         return []
-    return [Portal(**{k: tuple(v) if k in ("listing_urls", "allowed_domains") else v for k, v in entry.items()})
+    return [Portal(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
             for entry in json.loads(data)]
 
 

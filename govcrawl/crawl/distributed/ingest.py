@@ -12,11 +12,16 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from govcrawl import archive
+from govcrawl.archive import fulltext, raw, runs, versions
+from govcrawl.archive.lock import ArchiveLock
+from govcrawl.archive.schema import open_db
+from govcrawl.clock import now_iso
+from govcrawl.crawl.counters import RUN_COUNTS, Count
 from govcrawl.crawl.distributed import frontier as distributed
 from govcrawl.crawl.items import ListingDone
-from govcrawl.crawl.run import ArchiveLock, CrawlResult
+from govcrawl.crawl.run import RunResult
 from govcrawl.registry import Portal
+from pipelines.store import store_page
 
 
 def _spider_for_encoding(portals: list[Portal]):
@@ -40,7 +45,7 @@ def seed(server, keys: distributed.Keys, portals: list[Portal]) -> int:
 
 
 def run_ingest(portals: list[Portal], db_path: Path, redis_url: str, prefix: str = distributed.DEFAULT_PREFIX,
-               idle_seconds: float = 10.0, log=print) -> CrawlResult:
+               idle_seconds: float = 10.0, log=print) -> RunResult:
     """Write a distributed crawl into the archive (raises CrawlLocked, DistributedError)."""
     import redis
 
@@ -54,12 +59,12 @@ def run_ingest(portals: list[Portal], db_path: Path, redis_url: str, prefix: str
 
 
 def _run_ingest(portals: list[Portal], db_path: Path, redis_url: str, prefix: str, idle_seconds: float,
-                log) -> CrawlResult:
+                log) -> RunResult:
     begin = time.perf_counter()
     server = distributed.connect(redis_url)
     keys = distributed.Keys(prefix)
     with ArchiveLock(db_path):
-        db = archive.open_db(str(db_path))
+        db = open_db(str(db_path))
         run = {k.decode(): v.decode() for k, v in server.hgetall(keys.run).items()}
         if run.get("run_id") and db.execute("SELECT 1 FROM crawl_runs WHERE id = ?",
                                             [int(run["run_id"])]).fetchone():
@@ -69,9 +74,9 @@ def _run_ingest(portals: list[Portal], db_path: Path, redis_url: str, prefix: st
             log(f"resuming run {run_id} ({server.llen(keys.processing) + server.llen(keys.items)} pages waiting)")
         else:
             distributed.clear_crawl_state(server, keys)
-            run_id, started = archive.start_run(db, [p.id for p in portals], "ingest")
-            archive.record_portals(db, portals)
-            distributed.publish_validators(server, keys, archive.validators(db), archive.known_attachments(db))
+            run_id, started = runs.start_run(db, [p.id for p in portals], "ingest")
+            raw.record_portals(db, portals)
+            distributed.publish_validators(server, keys, raw.validators(db), raw.known_attachments(db))
             distributed.publish_portals(server, keys, portals)
             seeded = seed(server, keys, portals)
             server.hset(keys.run, mapping={"run_id": run_id, "started": started, "seeded": 1,
@@ -100,21 +105,16 @@ def _run_ingest(portals: list[Portal], db_path: Path, redis_url: str, prefix: st
                 break
         run_portals = set((server.hget(keys.run, "portals") or b"").decode().split(","))
         with db.conn:
-            gone = archive.mark_gone(db, run_id, sorted(listings_ok & run_portals), started, archive.now_iso())
-            archive.refresh_search(db)
-        result_counts = {
-            "portals": len(run_portals), "listing_pages": counts["listing_pages"],
-            "report_fetches": counts["report_fetches"], "attachment_fetches": counts["attachment_fetches"],
-            "not_modified": counts["not_modified"], "extractions": counts["extractions"],
-            "not_reports": counts["not_report"], "new_reports": counts["new_report"],
-            "new_versions": counts["new_version"], "errors": counts["errors"], "gone": gone,
-            # as the workers reported them with their pages
-            "bytes_downloaded": int(server.hget(keys.run, "bytes_downloaded") or 0),
-            "requests": int(server.hget(keys.run, "requests") or 0),
-        }
-        archive.finish_run(db, run_id, "finished", result_counts)
+            gone = versions.mark_gone(db, run_id, sorted(listings_ok & run_portals), started, now_iso())
+            fulltext.refresh(db)
+        # What the workers downloaded, as they reported it with their pages.
+        downloaded = {count: int(server.hget(keys.run, count.value) or 0)
+                      for count in (Count.BYTES_DOWNLOADED, Count.REQUESTS)}
+        result_counts = {**{c.value: counts[c] for c in RUN_COUNTS}, Count.PORTALS: len(run_portals),
+                         Count.GONE: gone, **downloaded}
+        runs.finish_run(db, run_id, "finished", result_counts)
         distributed.clear_crawl_state(server, keys)
-        return CrawlResult(run_id, "finished", time.perf_counter() - begin, result_counts, command="ingest")
+        return RunResult("finished", time.perf_counter() - begin, result_counts, "ingest", run_id)
 
 
 def _apply(db, server, keys: distributed.Keys, data: bytes, run_id: int, counts: Counter,
@@ -122,7 +122,7 @@ def _apply(db, server, keys: distributed.Keys, data: bytes, run_id: int, counts:
     """Write one handed-over item exactly once, then drop it from the processing list."""
     item_id, item = distributed.decode_item(data)
     with db.conn:
-        # Explicitly: store_item's savepoint would otherwise open the transaction itself and
+        # Explicitly: store_page's savepoint would otherwise open the transaction itself and
         # commit the page at its RELEASE, before the page is marked ingested — a writer
         # killed in between would write the page twice.
         db.execute("BEGIN")
@@ -131,12 +131,12 @@ def _apply(db, server, keys: distributed.Keys, data: bytes, run_id: int, counts:
         elif isinstance(item, ListingDone):
             db.execute("INSERT INTO ingested (item_id, run_id) VALUES (?, ?)", [item_id, run_id])
             listings_ok.add(item.portal_id)
-            counts["listing_pages"] += 1
+            counts[Count.LISTING_PAGES] += 1
         else:
-            for name in archive.store_item(db, item, run_id):
-                counts[name] += 1
-            if getattr(item, "record", None) is not None or getattr(item, "not_report", None):
-                counts["extractions"] += 1
+            for count in store_page(db, item, run_id):
+                counts[count] += 1
+            if getattr(item, "reading", None) is not None:
+                counts[Count.EXTRACTIONS] += 1
             db.execute("INSERT INTO ingested (item_id, run_id) VALUES (?, ?)", [item_id, run_id])
     if isinstance(item, ListingDone):
         server.hset(keys.run, "listings_ok", ",".join(sorted(listings_ok)))

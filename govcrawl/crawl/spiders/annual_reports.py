@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urljoin
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from govcrawl.archive import now_iso
-from govcrawl.crawl import discovery
+from govcrawl.clock import now_iso
+from govcrawl.crawl import cms, discovery
+from govcrawl.crawl.counters import Count
 from govcrawl.crawl.items import ErrorItem, ListingDone, PageItem
 from govcrawl.registry import Portal
 
@@ -59,7 +59,8 @@ class AnnualReportsSpider(scrapy.Spider):
             spider.redis_run = spider.redis.hget(spider.redis_keys.run, "run_id")
             crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         elif not spider.validators and crawler.settings.get("GOVCRAWL_DB"):
-            from govcrawl.archive import known_attachments, open_db, validators
+            from govcrawl.archive.raw import known_attachments, validators
+            from govcrawl.archive.schema import open_db
 
             db = open_db(crawler.settings["GOVCRAWL_DB"])
             spider.validators = validators(db)
@@ -114,22 +115,18 @@ class AnnualReportsSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[Any]:
         portal_id = response.meta["portal"]
         self.listings_ok.add(portal_id)
-        self.crawler.stats.inc_value("govcrawl/spider/listing_pages_count")
-        links = [(a.attrib.get("href", ""), " ".join(a.css("::text").getall()).strip()
-                  or a.attrib.get("title", "")) for a in response.css("a[href]")]
-        for href, text in links:
-            title = text or ""
+        self.crawler.stats.inc_value(Count.LISTING_PAGES.stat)
+        listing = cms.family(self.portals[portal_id].cms).read(response.url, response.text)
+        for url, title in listing.links:
             if not discovery.is_report_title(title):
                 continue
-            url = urljoin(response.url, href)
             if discovery.is_attachment(url):
                 yield self._conditional(url, self.parse_attachment, portal_id, referer=response.url,
                                         role="attachment")
             else:
                 yield self._conditional(url, self.parse_report, portal_id, listing_title=title,
                                         role="report")
-        text = response.text
-        for url in discovery.trs_pages(text, response.url) + discovery.next_links(links, response.url):
+        for url in listing.pages:
             yield self._listing(url, portal_id)
         # Last: everything this listing leads to has been yielded (and scheduled) first.
         yield ListingDone(response.url, portal_id, response.meta.get("govcrawl_lease"))
@@ -163,7 +160,7 @@ class AnnualReportsSpider(scrapy.Spider):
     def _deleted(self, response: Response) -> ErrorItem:
         """A page its portal sends to the home page (meta refresh or 30x): deleted.  The
         redirect was not followed (govcrawl.crawl.middlewares)."""
-        self.crawler.stats.inc_value("govcrawl/spider/deleted_pages_count")
+        self.crawler.stats.inc_value(Count.DELETED_PAGES.stat)
         original = (response.meta.get("redirect_urls") or [response.url])[0]
         return ErrorItem(original, response.meta["portal"], "deleted: redirected to the home page",
                          response.status, response.meta.get("govcrawl_lease"))
@@ -171,8 +168,6 @@ class AnnualReportsSpider(scrapy.Spider):
     def _page(self, response: Response, kind: str, referer: str | None = None) -> PageItem:
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1")
                    for k, v in response.headers.items()}
-        if response.status not in (200, 304):
-            self.crawler.stats.inc_value(f"govcrawl/spider/http_{response.status}_count")
         return PageItem(url=response.url, portal_id=response.meta["portal"], kind=kind,
                         status=response.status, body=response.body if response.status == 200 else b"",
                         headers=headers, fetched_at=now_iso(), referer=referer,
@@ -183,6 +178,6 @@ class AnnualReportsSpider(scrapy.Spider):
         request = failure.request
         reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         status = getattr(getattr(failure.value, "response", None), "status", None)
-        self.crawler.stats.inc_value("govcrawl/spider/request_errors_count")
+        self.crawler.stats.inc_value(Count.REQUEST_ERRORS.stat)
         yield ErrorItem(request.url, request.meta.get("portal"), reason, status,
                         request.meta.get("govcrawl_lease"))

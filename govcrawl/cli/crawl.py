@@ -1,0 +1,148 @@
+"""`govcrawl crawl`, `govcrawl ingest` (a distributed crawl's writer) and `govcrawl reextract`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from govcrawl.cli.errors import BadInput, ExitCode, Locked, exit_with
+
+
+def run_exit_code(result) -> ExitCode:
+    """What cron sees: 0 only for a finished run."""
+    return ExitCode.OK if result.finished else ExitCode.INCOMPLETE
+
+
+@click.command("crawl")
+@click.option("--portal", "portal_ids", multiple=True, help="Crawl only this portal (repeatable).")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("data") / "archive.db", show_default=True)
+@click.option("--registry", "registry_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Portal registry (default: data/portals.yml of the project).")
+@click.option("--proxy", default=None, help="Send every request through this HTTP proxy.")
+@click.option("--log-file", default=None, help="Write the crawl log (INFO) to this file.")
+@click.option("--verbose", is_flag=True, help="Log to stderr at INFO level.")
+@click.option("--no-delay", is_flag=True,
+              help="No politeness delays: only for a local mirror or the demo network.")
+@click.option("--per-domain", type=click.IntRange(1, 64), default=None,
+              help="Concurrent requests per domain (default 2; 8 with --no-delay).")
+@click.option("--redis", "redis_url", envvar="GOVCRAWL_REDIS_URL", default=None,
+              help="Work as one of several workers on the shared frontier at this Redis URL "
+                   "(`govcrawl ingest` writes the archive). Also GOVCRAWL_REDIS_URL.")
+@click.option("--redis-prefix", default="govcrawl", show_default=True, help="Redis key prefix of the crawl.")
+@click.option("--wait", "wait_seconds", type=float, default=60.0, show_default=True,
+              help="With --redis: how long to wait for `govcrawl ingest` to seed the crawl.")
+def crawl_command(portal_ids: tuple[str, ...], db_path: Path, registry_path: Path | None,
+                  proxy: str | None, log_file: str | None, verbose: bool, no_delay: bool,
+                  per_domain: int | None, redis_url: str | None, redis_prefix: str, wait_seconds: float) -> None:
+    """Crawl registered portals into the archive; safe to run from cron.
+
+    Exit codes: 0 finished (per-URL errors are recorded in the archive), 1 the crawl did
+    not finish, 2 bad usage or registry (or Redis unreachable), 3 another crawl is
+    writing this archive.
+
+    Example: govcrawl crawl --portal 330702-wucheng --db data/archive.db --log-file crawl.log
+    """
+    from govcrawl import registry
+    from govcrawl.archive.lock import CrawlLocked
+    from govcrawl.crawl.run import run_crawl
+
+    level = "INFO" if verbose or log_file else "WARNING"
+    if redis_url:
+        from govcrawl.crawl.distributed.frontier import DistributedError
+        from govcrawl.crawl.run import run_worker
+
+        try:
+            worker = run_worker(redis_url, redis_prefix, proxy=proxy, fast=no_delay, log_file=log_file,
+                                log_level=level, per_domain=per_domain, wait_seconds=wait_seconds)
+        except DistributedError as exc:
+            raise BadInput(str(exc)) from None
+        click.echo(worker.summary(redis_url))
+        exit_with(run_exit_code(worker))
+
+    try:
+        portals = registry.select(registry.load_registry(registry_path), list(portal_ids))
+    except registry.RegistryError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        result = run_crawl(portals, db_path, proxy=proxy, fast=no_delay, log_file=log_file,
+                           log_level=level, command="crawl " + " ".join(portal_ids),
+                           per_domain=per_domain)
+    except CrawlLocked as exc:
+        raise Locked(str(exc)) from None
+    click.echo(result.summary(db_path))
+    exit_with(run_exit_code(result))
+
+
+@click.command("ingest")
+@click.option("--redis", "redis_url", envvar="GOVCRAWL_REDIS_URL", required=True,
+              help="The Redis URL of the shared frontier (also GOVCRAWL_REDIS_URL).")
+@click.option("--redis-prefix", default="govcrawl", show_default=True, help="Redis key prefix of the crawl.")
+@click.option("--portal", "portal_ids", multiple=True, help="Crawl only this portal (repeatable).")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("data") / "archive.db", show_default=True)
+@click.option("--registry", "registry_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Portal registry (default: data/portals.yml of the project).")
+@click.option("--idle", "idle_seconds", type=float, default=10.0, show_default=True,
+              help="Finish when the frontier has been empty this long.")
+def ingest_command(redis_url: str, redis_prefix: str, portal_ids: tuple[str, ...], db_path: Path,
+                   registry_path: Path | None, idle_seconds: float) -> None:
+    """Seed a distributed crawl and write what its workers fetch: the archive's one writer.
+
+    Start it next to the archive, then `govcrawl crawl --redis URL` on any number of
+    machines.  Restarted after a crash, it resumes the same run.  Exit codes as `crawl`.
+
+    Example: govcrawl ingest --redis redis://10.0.0.5:6379/0 --db data/archive.db
+    """
+    from govcrawl import registry
+    from govcrawl.archive.lock import CrawlLocked
+    from govcrawl.crawl.distributed.frontier import DistributedError
+    from govcrawl.crawl.distributed.ingest import run_ingest
+
+    try:
+        portals = registry.select(registry.load_registry(registry_path), list(portal_ids))
+    except registry.RegistryError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        result = run_ingest(portals, db_path, redis_url, redis_prefix, idle_seconds,
+                            log=lambda line: click.echo(line, err=True))
+    except CrawlLocked as exc:
+        raise Locked(str(exc)) from None
+    except DistributedError as exc:
+        raise BadInput(str(exc)) from None
+    click.echo(result.summary(db_path))
+    exit_with(run_exit_code(result))
+
+
+@click.command("reextract")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=Path("data") / "archive.db", show_default=True)
+@click.option("--workers", type=click.IntRange(0, 64), default=None,
+              help="Processes reading pages ahead of the writes (default: one per core; 0: none).")
+def reextract_command(db_path: Path, workers: int | None) -> None:
+    """Rebuild every derived table from the archived raw pages (no network).
+
+    Example: govcrawl reextract --db data/archive.db
+    """
+    import time
+
+    from govcrawl.archive.lock import ArchiveLock, CrawlLocked
+    from govcrawl.archive.replay import reextract
+    from govcrawl.archive.schema import open_db
+    from govcrawl.extract.pool import PoolReader, default_workers
+
+    start = time.perf_counter()
+    try:
+        with ArchiveLock(db_path):
+            reader = PoolReader(default_workers(reserve=0) if workers is None else workers)
+            counts = reextract(open_db(str(db_path)), reader)
+    except CrawlLocked as exc:
+        raise Locked(str(exc)) from None
+    seconds = time.perf_counter() - start
+    click.echo(f"reextracted {db_path}: {counts['fetches']} fetches replayed, {counts['extracted']} "
+               f"extractions, {counts['reports']} reports, {counts['versions']} versions in "
+               f"{seconds:.1f} s ({counts['extracted'] / max(seconds, 1e-9):.0f} extractions/s)")
+
+
+COMMANDS = (crawl_command, ingest_command, reextract_command)
