@@ -3,7 +3,7 @@
     python benchmarks/archive_scale.py [--reports 100000] [--work DIR] [--queries 200]
 
 1. Generate the demo network at the scale that gives ``--reports`` reports.
-2. Build an archive from its pages with the crawl's own store path (archive.record_fetch
+2. Build an archive from its pages with the crawl's own store path (raw.record_fetch
    and apply_fetch, extraction in a process pool) — everything but HTTP, which
    benchmarks/crawl_throughput.py measures.  Kept in --work for later runs.
 3. Measure, over ``--queries`` two- to four-character strings drawn from report texts:
@@ -31,27 +31,27 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from govcrawl import archive
+from govcrawl.archive import fulltext, raw
+from govcrawl.archive.schema import open_db
+from govcrawl.archive.versions import Reading, apply_fetch
+from govcrawl.clock import now_iso
 from govcrawl.demo import network
-from govcrawl.extract.errors import ExtractionError
-from govcrawl.extract.record import extract_bytes
+from govcrawl.extract.page import read_page
 from govcrawl.research import search
 
 REPORTS_PER_PORTAL = 170  # 10 units × 17 years
 
 
-def _extract(job: tuple[bytes, str]) -> tuple[dict | None, str | None]:
-    data, url = job
-    try:
-        return extract_bytes(data, url), None
-    except ExtractionError as exc:
-        return None, exc.reason
+def _read(job: tuple[bytes, str, str]) -> Reading:
+    data, url, kind = job
+    record, reason, links = read_page(data, url, kind)
+    return Reading.of(record, reason, url, links)
 
 
 def build(root: Path, db_path: Path, workers: int) -> float:
     """Store every report page and attachment of the network; returns seconds taken."""
     start = time.perf_counter()
-    db = archive.open_db(str(db_path))
+    db = open_db(str(db_path))
     db.execute("PRAGMA journal_mode=OFF")  # a build from scratch: a crash means a rebuild
     manifest_portals = {p["id"]: p for p in json.loads((root / "manifest.json").read_text())["portals"]}
     with db.conn:
@@ -64,7 +64,7 @@ def build(root: Path, db_path: Path, workers: int) -> float:
     for report in network.iter_reports(root):
         jobs += [(u, report["portal"], "report") for u in report["urls"]]
         jobs += [(u, report["portal"], "attachment") for u in report["attachments"]]
-    fetched_at = archive.now_iso()
+    fetched_at = now_iso()
     done = 0
     with ProcessPoolExecutor(workers) as pool:
         for chunk_start in range(0, len(jobs), 2000):
@@ -73,19 +73,19 @@ def build(root: Path, db_path: Path, workers: int) -> float:
             for url, _, _ in chunk:
                 parts = urlsplit(url)
                 bodies.append(network.site_path(root, parts.hostname, parts.path).read_bytes())
-            records = list(pool.map(_extract, [(b, u) for b, (u, _, _) in zip(bodies, chunk, strict=True)],
-                                    chunksize=50))
+            readings = list(pool.map(_read, [(b, u, k) for b, (u, _, k) in zip(bodies, chunk, strict=True)],
+                                     chunksize=50))
             with db.conn:
-                for (url, portal, kind), body, (record, reason) in zip(chunk, bodies, records, strict=True):
+                for (url, portal, kind), body, reading in zip(chunk, bodies, readings, strict=True):
                     etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
-                    fetch = archive.record_fetch(db, archive.Fetch(
+                    fetch = raw.record_fetch(db, raw.Fetch(
                         url=url, portal_id=portal, kind=kind, status=200, fetched_at=fetched_at,
                         etag=etag, body=body))
-                    archive.apply_fetch(db, fetch, body, record=record, not_report=reason)
+                    apply_fetch(db, fetch, lambda reading=reading: reading)
             done += len(chunk)
             print(f"  stored {done}/{len(jobs)} pages ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
     with db.conn:
-        archive.refresh_search(db)
+        fulltext.refresh(db)
     db.execute("PRAGMA journal_mode=WAL")
     db.conn.execute("ANALYZE")
     return time.perf_counter() - start
@@ -145,7 +145,7 @@ def main() -> None:
         seconds = build(root, db_path, args.workers)
         print(f"built {db_path} in {seconds:.0f} s", file=sys.stderr)
 
-    db = archive.open_db(str(db_path))
+    db = open_db(str(db_path))
     reports = db.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
     size = db_path.stat().st_size
     print(f"archive: {reports} reports, {size / 1e9:.2f} GB, {size / reports / 1024:.1f} KB per report")
