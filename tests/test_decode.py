@@ -74,3 +74,42 @@ def test_empty_and_binary_are_refused():
         require_text(bytes(range(256)) * 10, "a.html")
     assert looks_binary(b"\x00\x01\x02abc")
     assert not looks_binary(TEXT.encode("gbk"))
+
+
+@pytest.mark.parametrize("damage", [b"\xff", b"\xe4\xb8", b"\x80\x80\x80", b"\xc3"])
+def test_a_utf8_page_with_a_few_bad_bytes_stays_utf8_with_a_count(damage):
+    body = page(TEXT * 40, "utf-8").encode("utf-8")
+    middle = len(body) // 2
+    decoded = decode_bytes(body[:middle] + damage + body[middle:])
+    assert decoded.encoding == "utf-8"
+    assert decoded.text.count(TEXT) >= 39
+    assert any("undecodable byte" in w and "utf-8" in w for w in decoded.warnings), decoded.warnings
+
+
+def test_a_gbk_page_with_a_bad_byte_stays_gbk_with_a_count():
+    body = page(TEXT * 40, "gbk").encode("gbk")
+    decoded = decode_bytes(body[:200] + b"\xff" + body[200:])
+    assert decoded.encoding == "gb18030" and decoded.text.count(TEXT) >= 39
+    assert any("1 undecodable byte replaced" in w for w in decoded.warnings), decoded.warnings
+
+
+@pytest.mark.shared
+def test_real_pages_with_one_byte_changed_are_still_read():
+    """One random byte changed in a real page (a damaged download): never refused, and the
+    charset stays the page's own."""
+    import random
+
+    from govcrawl.extract.record import extract_bytes
+
+    from conftest import shared_path
+
+    rng = random.Random(7)
+    pages = sorted(shared_path("corpus", "pingtan").glob("*/page.html"))
+    for path in pages:
+        data = path.read_bytes()
+        for _ in range(30):
+            damaged = bytearray(data)
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+            record = extract_bytes(bytes(damaged), path.name)
+            assert record["year"] and record["agency"]
+            assert not any("contradicts the bytes" in w for w in record["warnings"]), record["warnings"]

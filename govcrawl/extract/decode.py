@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 from dataclasses import dataclass
 
 from govcrawl.extract.errors import ExtractionError
@@ -44,8 +45,40 @@ def _normalise_codec(name: str) -> str:
     return "gb18030" if name in _GB_FAMILY or name.startswith("gb") else name
 
 
+# A UTF-8 page keeps being UTF-8 with a few bad bytes (a truncated download, a corrupted
+# character): GBK text read as UTF-8 is invalid at most of its non-ASCII bytes, UTF-8
+# with damage at a handful.  Up to this share of damaged non-ASCII bytes, it is UTF-8.
+UTF8_DAMAGE_SHARE = 0.01
+
+
+_COUNTED = threading.local()
+
+
+def _count_and_replace(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    _COUNTED.bad += error.end - error.start
+    return "\ufffd", error.end
+
+
+codecs.register_error("govcrawl-count", _count_and_replace)
+
+
+def _errors(data: bytes, codec: str) -> tuple[str, int]:
+    """The text decoded with replacement, and how many bytes could not be decoded."""
+    _COUNTED.bad = 0
+    text = data.decode(codec, "govcrawl-count")
+    return text, _COUNTED.bad
+
+
 def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
-    """Decode report bytes; ``declared`` is an HTTP or meta charset, trusted only if it fits."""
+    """Decode report bytes; ``declared`` is an HTTP or meta charset, trusted only if it fits.
+
+    The charset is the one under which the most bytes are valid: a strict UTF-8 decode
+    that succeeds is UTF-8 whatever the page declares; a page whose non-ASCII bytes are
+    almost all valid UTF-8 is UTF-8 with a few bad bytes; otherwise the declared charset
+    or GB18030 (a superset of GB2312 and GBK), whichever leaves fewer bytes undecodable.
+    Undecodable bytes are replaced and counted in a warning.
+    """
     warnings: list[str] = []
     for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"),
                        (codecs.BOM_UTF16_BE, "utf-16")):
@@ -59,21 +92,25 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
         return Decoded(text, "utf-8", meta, tuple(warnings))
     except UnicodeDecodeError:
         pass
-    candidates = []
-    if meta:
-        candidates.append(_normalise_codec(meta))
-    candidates.append("gb18030")
-    for codec in candidates:
-        try:
-            text = data.decode(codec)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        if meta and codec != _normalise_codec(meta):
-            warnings.append(f"declared charset {meta} contradicts the bytes; decoded as {codec}")
-        return Decoded(text, codec, meta, tuple(warnings))
-    text = data.decode("gb18030", "replace")
-    warnings.append("bytes are not valid in any supported encoding; undecodable bytes replaced")
-    return Decoded(text, "gb18030", meta, tuple(warnings))
+    non_ascii = len(data) - len(data.translate(None, bytes(range(128))))
+    text, bad = _errors(data, "utf-8")
+    best = ("utf-8", text, bad)
+    if bad > UTF8_DAMAGE_SHARE * non_ascii:
+        best = None  # not UTF-8: its non-ASCII bytes do not read as UTF-8
+        for codec in dict.fromkeys([_normalise_codec(meta)] if meta else []) | {"gb18030": None}:
+            try:
+                text, bad = _errors(data, codec)
+            except LookupError:
+                continue
+            if best is None or bad < best[2]:
+                best = (codec, text, bad)
+    assert best is not None
+    codec, text, bad = best
+    if meta and codec != _normalise_codec(meta):
+        warnings.append(f"declared charset {meta} contradicts the bytes; decoded as {codec}")
+    if bad:
+        warnings.append(f"{bad} undecodable byte{'s' if bad > 1 else ''} replaced (decoded as {codec})")
+    return Decoded(text, codec, meta, tuple(warnings))
 
 
 _CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32)])
