@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+from pathlib import Path
 
 import pytest
 
@@ -72,6 +73,13 @@ def test_binary_garbage(tmp_path):
 
 def test_missing_file(tmp_path):
     _bad(tmp_path / "nope.html", "cannot read")
+
+
+def test_a_fifo_or_a_device_is_refused_not_waited_on(tmp_path):
+    fifo = tmp_path / "report.html"
+    os.mkfifo(fifo)
+    _bad(fifo, "not a regular file")  # run_cli's timeout would fail a hang
+    _bad(Path("/dev/zero"), "not a regular file")
 
 
 def test_a_page_that_is_not_a_report(tmp_path):

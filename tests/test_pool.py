@@ -23,6 +23,51 @@ def dies_on_request(body: bytes, url: str, kind: str = "report"):
     return read_page(body, url, kind)
 
 
+HANG, HOG = b"hang on this file", b"eat memory on this file"
+
+
+def misbehaves_on_request(body: bytes, url: str, kind: str = "report"):
+    """A worker's function that hangs or eats memory on a marked file, as a reader might."""
+    if body == HANG:
+        import time
+
+        time.sleep(600)
+    if body == HOG:
+        try:
+            hoard = bytearray(8 * 1024 ** 3)
+            return None, f"allocated {len(hoard)}", []
+        except MemoryError:
+            return None, "out of memory", []
+    return read_page(body, url, kind)
+
+
+def test_a_file_over_its_time_has_its_worker_replaced_and_the_others_go_on():
+    pool = ExtractionPool(2, function=misbehaves_on_request, timeout=3)
+    page = fixture_bytes("r2019-utf8.html")
+
+    async def run():
+        return await asyncio.gather(pool.extract(page, "a.html"), pool.extract(HANG, "hang.html"),
+                                    pool.extract(page, "b.html"), pool.extract(page, "c.html"))
+
+    try:
+        first, hung, *rest = asyncio.run(run())
+        assert hung[0] is None and "timed out after 3 s" in hung[1]
+        assert first[0] is not None and all(r[0] is not None for r in rest)
+        blocking = pool.result(pool.submit(HANG, "hang.html"), HANG, "hang.html")
+        assert "timed out" in blocking[1]
+        assert pool.result(pool.submit(page, "d.html"), page, "d.html")[0] is not None
+    finally:
+        pool.close()
+
+
+def test_a_worker_has_a_memory_limit():
+    pool = ExtractionPool(1, function=misbehaves_on_request, memory_mb=1024)
+    try:
+        assert pool.result(pool.submit(HOG, "hog.html"), HOG, "hog.html") == (None, "out of memory", [])
+    finally:
+        pool.close()
+
+
 def test_workers_give_the_records_extraction_gives():
     pool = ExtractionPool(2)
     try:

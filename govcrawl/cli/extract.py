@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,10 @@ def extract_command(file: Path, as_json: bool, media_type: str | None) -> None:
     from govcrawl.extract.record import extract_bytes
 
     try:
-        size = file.stat().st_size
+        status = file.stat()
+        if not stat.S_ISREG(status.st_mode):  # a FIFO or a device would block or never end
+            raise BadInput(f"{file}: not a regular file")
+        size = status.st_size
         if size > MAX_INPUT_BYTES:
             raise BadInput(f"{file}: file too large ({size} bytes > {MAX_INPUT_BYTES})")
         data = file.read_bytes()

@@ -121,7 +121,7 @@ def looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if not sample:
         return False
-    if b"\x00" in sample:
+    if sample.count(b"\x00") > max(2, len(sample) // 100):  # a stray NUL in a page is damage, not binary
         return True
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls / len(sample) > 0.05

@@ -23,7 +23,7 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Fal
 def _document_xml(data: bytes, path: str) -> bytes:
     if len(data) > MAX_DOCX_BYTES:
         raise ExtractionError(path, f"DOCX too large ({len(data)} bytes)")
-    from govcrawl.extract.sheetsource import check_zip
+    from govcrawl.extract.sheetsource import check_zip, read_member
 
     try:
         archive = check_zip(data, path)
@@ -34,8 +34,7 @@ def _document_xml(data: bytes, path: str) -> bytes:
         if "bad ZIP" in exc.reason:
             raise ExtractionError(path, "not a readable DOCX (no word/document.xml)") from None
         raise
-    with archive.open(info) as member:
-        content = member.read(MAX_UNCOMPRESSED + 1)
+    content = read_member(archive, info, path, MAX_UNCOMPRESSED + 1)
     if len(content) > MAX_UNCOMPRESSED:
         raise ExtractionError(path, "DOCX expands too much (a decompression bomb?)")
     return content

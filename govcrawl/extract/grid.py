@@ -11,7 +11,8 @@ from lxml import etree
 from govcrawl.extract.document import SourceRow
 
 MAX_SPAN = 64  # real tables never span more; bigger numbers are markup errors
-MAX_CELLS = 20_000
+MAX_CELLS = 20_000  # slots of one table (a report's largest has about 300)
+MAX_DOCUMENT_CELLS = 200_000  # slots of all a document's tables together
 
 
 _STRING = etree.XPath("string()")
@@ -42,8 +43,22 @@ def table_rows(table: etree._Element) -> list[etree._Element]:
     return rows
 
 
-def expand(table: etree._Element) -> list[list[tuple[int, str] | None]]:
-    """Grid of (cell id, text) per slot; a merged cell's extra slots hold its id too."""
+class Budget:
+    """Grid slots a document may still expand: merged cells are expanded only within it, so
+    a page of huge spans costs a bounded time and memory (a warning says what was left)."""
+
+    def __init__(self, cells: int = MAX_DOCUMENT_CELLS) -> None:
+        self.left = cells
+        self.exhausted = False
+
+
+def expand(table: etree._Element, budget: Budget | None = None) -> list[list[tuple[int, str] | None]]:
+    """Grid of (cell id, text) per slot; a merged cell's extra slots hold its id too.
+
+    Spans are counted before they are expanded: past :data:`MAX_CELLS` slots in the table,
+    or the document's ``budget``, the rest of the table is left out.
+    """
+    budget = budget or Budget()
     rows = table_rows(table)
     height = len(rows)
     grid: list[list[tuple[int, str] | None]] = [[] for _ in range(height)]
@@ -58,10 +73,13 @@ def expand(table: etree._Element) -> list[list[tuple[int, str] | None]]:
                 continue
             while c < len(line) and line[c] is not None:
                 c += 1
-            rowspan = _span(td.get("rowspan"))
+            rowspan = min(_span(td.get("rowspan")), height - r)
             colspan = _span(td.get("colspan"))
+            if cells_seen + rowspan * colspan > min(MAX_CELLS, budget.left):
+                budget.exhausted = True
+                break
             slot = (cell_id, cell_text(td))
-            for dr in range(min(rowspan, height - r)):
+            for dr in range(rowspan):
                 target = grid[r + dr]
                 if len(target) < c + colspan:
                     target.extend([None] * (c + colspan - len(target)))
@@ -71,8 +89,9 @@ def expand(table: etree._Element) -> list[list[tuple[int, str] | None]]:
             c += colspan
             width = max(width, c)
             cells_seen += rowspan * colspan
-        if cells_seen > MAX_CELLS:
+        if budget.exhausted:
             break
+    budget.left -= cells_seen
     for line in grid:
         if len(line) < width:
             line.extend([None] * (width - len(line)))

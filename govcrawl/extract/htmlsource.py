@@ -9,7 +9,7 @@ from lxml import etree
 from govcrawl.extract.decode import decode_bytes
 from govcrawl.extract.document import Document, SourceRow
 from govcrawl.extract.errors import ExtractionError
-from govcrawl.extract.grid import expand, grid_rows
+from govcrawl.extract.grid import MAX_CELLS, MAX_DOCUMENT_CELLS, Budget, expand, grid_rows
 from govcrawl.extract.meta import pick_title
 
 MAX_HTML_BYTES = 8 * 1024 * 1024
@@ -17,6 +17,7 @@ _DATA_URI = re.compile(rb"data:[a-zA-Z/+.-]+;base64,[A-Za-z0-9+/=\s]{256,}")
 _BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table",
                "section", "article", "ul", "ol", "dd", "dt", "blockquote", "pre", "center",
                "td", "th", "hr"}
+_CONTROLS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HEADING = re.compile(r"^\s*[一二三四五六七八九][、.．]\s*\S")
 _PAGE_DATE = re.compile(r"发布(?:时间|日期)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
@@ -168,6 +169,9 @@ def parse_html(data: bytes, path: str, declared: str | None = None) -> Document:
         raise ExtractionError(path, f"page too large ({len(data)} bytes > {MAX_HTML_BYTES})")
     decoded = decode_bytes(data, declared)
     text = _XML_DECLARATION.sub("", decoded.text, count=1)  # lxml refuses str with one
+    # Control characters (a NUL in a CMS template, a stray \x0b) are no text, and lxml
+    # refuses them when a tree is edited.
+    text = text.translate(_CONTROLS)
     parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
     try:
         root = etree.fromstring(text, parser)
@@ -181,8 +185,13 @@ def parse_html(data: bytes, path: str, declared: str | None = None) -> Document:
     main = main_content(root)
     tables = _leaf_tables(main) or _leaf_tables(root)
     rows: list[SourceRow] = []
+    budget = Budget()
     for table in tables:
-        rows.extend(grid_rows(expand(table)))
+        rows.extend(grid_rows(expand(table, budget)))
+    warnings = list(decoded.warnings)
+    if budget.exhausted:
+        warnings.append(f"tables larger than {MAX_CELLS} cells (or {MAX_DOCUMENT_CELLS} in all): "
+                        "the rest of them not read")
     titles = _title_candidates(root, meta)
     for table in tables:
         if table.getparent() is not None:
@@ -190,5 +199,4 @@ def parse_html(data: bytes, path: str, declared: str | None = None) -> Document:
             placeholder.tail = table.tail
             table.getparent().replace(table, placeholder)
     text = _text_of(main)
-    return Document("text/html", text, rows, titles, meta, list(decoded.warnings),
-                    decoded.encoding)
+    return Document("text/html", text, rows, titles, meta, warnings, decoded.encoding)

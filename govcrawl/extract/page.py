@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from govcrawl.extract.errors import ExtractionError
 from govcrawl.extract.links import attachment_links
 
+INTERNAL = "extraction failed: internal error"
 PageReading = tuple[dict[str, Any] | None, str | None, list[str]]  # (record, reason, attachment links)
 
 
@@ -26,3 +27,9 @@ def read_page(body: bytes, url: str, kind: str = "report", media_type: str | Non
         return extract_bytes(body, url, media_type), None, links
     except ExtractionError as exc:
         return None, exc.reason, links
+    except RecursionError:
+        return None, "markup nested too deeply", links
+    except MemoryError:
+        return None, f"{INTERNAL}: out of memory (the worker's limit)", links
+    except Exception as exc:  # a reader's bug must cost this page only, with its reason kept
+        return None, f"{INTERNAL} ({type(exc).__name__}: {exc})"[:500], links

@@ -8,12 +8,17 @@ Tables that continue on the next page simply continue the row stream.
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 
 from govcrawl.extract.document import Document, SourceRow
 from govcrawl.extract.errors import ExtractionError
 from govcrawl.extract.normalize import squeeze
 from govcrawl.extract.textsource import is_footer, text_rows
+
+# pdfminer logs a warning per oddity of a damaged file (one per glyph, at times): the
+# outcome is the page's record or its reason, not a log line per font.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
 MAX_PAGES = 300

@@ -28,16 +28,33 @@ from govcrawl.extract.page import PageReading, read_page
 Result = PageReading  # (record, or the reason it is none, attachment links)
 
 CRASHED = "extraction failed: its worker process died (out of memory, or a crash reading the file)"
+DEFAULT_TIMEOUT = 60.0  # seconds one file may take (real reports: well under one)
+DEFAULT_MEMORY_MB = 2048  # address space of a worker (real reports: under 300 MB)
 
 
-def _exit_with(parent: int) -> None:
-    """Worker initializer: leave when the process that made the pool is gone.
+def limits() -> tuple[float, int]:
+    """(seconds per file, MB per worker): GOVCRAWL_EXTRACT_TIMEOUT and GOVCRAWL_EXTRACT_MEMORY_MB."""
+    return (float(os.environ.get("GOVCRAWL_EXTRACT_TIMEOUT") or DEFAULT_TIMEOUT),
+            int(os.environ.get("GOVCRAWL_EXTRACT_MEMORY_MB") or DEFAULT_MEMORY_MB))
 
-    A crawl killed with SIGKILL cannot stop its pool, and a pool worker never notices on
-    its own (it holds an end of its own task queue): without this it would wait for ever.
+
+def _worker_start(parent: int, memory_mb: int) -> None:
+    """Worker initializer: a memory limit, and leave when the process that made the pool is gone.
+
+    Past the limit an allocation fails (MemoryError: the page's reason says so) instead of
+    the machine swapping.  A crawl killed with SIGKILL cannot stop its pool, and a pool
+    worker never notices on its own (it holds an end of its own task queue): without the
+    watch it would wait for ever.
     """
+    import resource
     import threading
     import time
+
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard == resource.RLIM_INFINITY or hard > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
     def watch() -> None:
         while True:
@@ -58,11 +75,20 @@ def default_workers(reserve: int = 1) -> int:
 
 
 class ExtractionPool:
-    """A process pool for :func:`extract_or_reason` that survives its workers dying."""
+    """A process pool for :func:`read_page` that survives its workers dying or hanging.
 
-    def __init__(self, workers: int, function: Any = read_page) -> None:
+    Each file has ``timeout`` seconds and each worker ``memory_mb`` of address space; a
+    file over time has its worker killed and replaced (its reason says so), and the other
+    files that worker's pool held are tried again, each in a process of its own.
+    """
+
+    def __init__(self, workers: int, function: Any = read_page, timeout: float | None = None,
+                 memory_mb: int | None = None) -> None:
+        default_timeout, default_memory = limits()
         self.workers = workers
         self.function = function  # (body, url, kind) -> Result; importable by the workers
+        self.timeout = timeout if timeout is not None else default_timeout
+        self.memory_mb = memory_mb if memory_mb is not None else default_memory
         self._executor = self._new_executor()
 
     def _new_executor(self, workers: int | None = None) -> ProcessPoolExecutor:
@@ -70,8 +96,8 @@ class ExtractionPool:
         # running threads (the reactor's) — and they start without re-importing __main__.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["govcrawl.extract.record", "govcrawl.extract.page"])
-        return ProcessPoolExecutor(workers or self.workers, mp_context=context, initializer=_exit_with,
-                                   initargs=(os.getpid(),))
+        return ProcessPoolExecutor(workers or self.workers, mp_context=context, initializer=_worker_start,
+                                   initargs=(os.getpid(), self.memory_mb))
 
     def submit(self, body: bytes, url: str, kind: str = "report") -> Future:
         try:
@@ -85,22 +111,39 @@ class ExtractionPool:
             broken.shutdown(wait=False, cancel_futures=True)
             self._executor = self._new_executor()
 
-    def _alone(self, body: bytes, url: str, kind: str) -> Future:
+    @staticmethod
+    def _kill(executor: ProcessPoolExecutor) -> None:
+        """Kill a pool's workers (one hangs on a file; which one, the pool cannot say)."""
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
+            process.kill()
+
+    def _timed_out(self) -> Result:
+        return None, f"extraction timed out after {self.timeout:g} s (its worker was replaced)", []
+
+    def _alone(self, body: bytes, url: str, kind: str) -> tuple[Future, ProcessPoolExecutor]:
         """A second try in a process of its own: the page that killed the pool may be another."""
         alone = self._new_executor(1)
         future = alone.submit(self.function, body, url, kind)
         future.add_done_callback(lambda _: alone.shutdown(wait=False))
-        return future
+        return future, alone
 
     def result(self, future: Future, body: bytes, url: str, kind: str = "report") -> Result:
         """The result of ``future`` (blocking); a page whose worker died gets a second try."""
         executor = self._executor
         try:
-            return future.result()
+            return future.result(timeout=self.timeout or None)
+        except TimeoutError:
+            self._kill(executor)
+            self._restart(executor)
+            return self._timed_out()
         except BrokenProcessPool:
             self._restart(executor)
+        second, alone = self._alone(body, url, kind)
         try:
-            return self._alone(body, url, kind).result()
+            return second.result(timeout=self.timeout or None)
+        except TimeoutError:
+            self._kill(alone)
+            return self._timed_out()
         except BrokenProcessPool:
             return None, CRASHED, []
 
@@ -108,11 +151,19 @@ class ExtractionPool:
         """:meth:`result` for asyncio callers (the crawl's extract pipeline)."""
         executor = self._executor
         try:
-            return await asyncio.wrap_future(self.submit(body, url, kind))
+            return await asyncio.wait_for(asyncio.wrap_future(self.submit(body, url, kind)), self.timeout or None)
+        except TimeoutError:
+            self._kill(executor)
+            self._restart(executor)
+            return self._timed_out()
         except BrokenProcessPool:
             self._restart(executor)
+        second, alone = self._alone(body, url, kind)
         try:
-            return await asyncio.wrap_future(self._alone(body, url, kind))
+            return await asyncio.wait_for(asyncio.wrap_future(second), self.timeout or None)
+        except TimeoutError:
+            self._kill(alone)
+            return self._timed_out()
         except BrokenProcessPool:
             return None, CRASHED, []
 
