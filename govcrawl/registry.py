@@ -23,6 +23,9 @@ _OPTIONAL = ("city", "cms", "verified", "demo", "level", "overrides", "seen_repo
 OVERRIDES: dict[str, tuple[type, str]] = {
     "delay": (float, "seconds between two requests to the portal (a slow or strict server)"),
     "concurrency": (int, "requests to the portal at a time"),
+    "max_listing_pages": (int, "listing pages reached from one listing URL"),
+    "max_requests": (int, "requests to the portal in one run"),
+    "max_links": (int, "report links followed from one listing page"),
 }
 
 

@@ -16,7 +16,7 @@ from govcrawl.crawl.counters import Count
 from govcrawl.crawl.items import PageItem
 from govcrawl.extract.page import read_page
 from govcrawl.extract.pool import ExtractionPool, default_workers
-from pipelines.common import crawler_db
+from pipelines.common import crawler_db, never_loses
 
 
 class ExtractPipeline:
@@ -38,9 +38,10 @@ class ExtractPipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    @never_loses("extract")
     async def process_item(self, item, spider=None):
-        if not isinstance(item, PageItem) or item.status != 200:
-            return item
+        if not isinstance(item, PageItem) or item.status != 200 or item.reading is not None:
+            return item  # not a page's bytes, or an earlier stage failed on them (its reason stands)
         db = crawler_db(self.crawler)
         row = db.execute("SELECT extracted_sha256 FROM pages WHERE url = ?", [item.url]).fetchone()
         if row and row[0] == item.sha256:

@@ -1,4 +1,5 @@
-"""Handoff (distributed crawls): the page, with its record, goes to the writer over Redis.
+"""Handoff (distributed crawls): the page with its reading, a listing record or an error goes
+to the writer over Redis.
 
 Replaces the store pipeline on workers, which never open the archive.  The item is
 pushed before the frontier lease is released, so a worker killed in between costs a
@@ -11,9 +12,9 @@ from __future__ import annotations
 
 from govcrawl.crawl.counters import Count
 from govcrawl.crawl.distributed import frontier as distributed
-from govcrawl.crawl.items import ErrorItem, ListingDone, PageItem
+from govcrawl.crawl.items import ErrorItem, ListingItem, PageItem
 
-_HANDED = {PageItem: Count.HANDED_PAGES, ListingDone: Count.HANDED_LISTINGS, ErrorItem: Count.HANDED_ERRORS}
+_HANDED = {PageItem: Count.HANDED_PAGES, ListingItem: Count.HANDED_LISTINGS, ErrorItem: Count.HANDED_ERRORS}
 
 
 class HandoffPipeline:
@@ -28,7 +29,7 @@ class HandoffPipeline:
         return cls(crawler)
 
     def process_item(self, item, spider=None):
-        if not isinstance(item, PageItem | ErrorItem | ListingDone):
+        if not isinstance(item, PageItem | ErrorItem | ListingItem):
             return item
         pipe = self.server.pipeline()
         pipe.rpush(self.keys.items, distributed.encode_item(item))
@@ -36,7 +37,9 @@ class HandoffPipeline:
         pipe.execute()
         if isinstance(item, PageItem) and item.attachments:
             # Before the ack: the frontier never looks empty while the page still has work.
-            self.crawler.spider.follow_attachments(item)
+            notes = self.crawler.spider.follow_attachments(item)
+            if notes:
+                self.server.rpush(self.keys.items, *(distributed.encode_item(note) for note in notes))
         distributed.ack(self.server, self.keys, item.lease)
         self.crawler.stats.inc_value(_HANDED[type(item)].stat)
         if isinstance(item, PageItem):

@@ -22,8 +22,8 @@ def db():
     return open_db("", memory=True)
 
 
-def fetch(db, url, body, at, status=200, portal="990102-donghu"):
-    item = Fetch(url=url, portal_id=portal, kind="report", status=status, fetched_at=at,
+def fetch(db, url, body, at, status=200, portal="990102-donghu", run_id=None):
+    item = Fetch(url=url, portal_id=portal, kind="report", status=status, fetched_at=at, run_id=run_id,
                  body=body if status == 200 else None, etag='"e1"', media_type="text/html")
     with db.conn:
         raw.record_fetch(db, item)
@@ -98,13 +98,31 @@ def test_a_revision_is_a_new_version_and_the_old_one_is_kept(db):
 
 
 def test_a_report_gone_from_its_portal_is_kept_and_marked(db):
-    fetch(db, URL_A, fixture_bytes("r2019-utf8.html"), "2026-01-01T00:00:00+00:00")
+    fetch(db, URL_A, fixture_bytes("r2019-utf8.html"), "2026-01-01T00:00:00+00:00", run_id=6)
+    fetch(db, URL_A, None, "2026-02-01T00:00:00+00:00", status=404, run_id=7)
     with db.conn:
-        gone = versions.mark_gone(db, 7, ["990102-donghu"], "2026-02-01T00:00:00+00:00",
-                                 "2026-02-01T01:00:00+00:00")
-    assert gone == 1
+        gone = versions.mark_gone(db, 7, ["990102-donghu"], "2026-02-01T01:00:00+00:00")
+    assert gone == {"990102-donghu": 1}
     assert db.execute("SELECT gone_at FROM reports").fetchall() == [("2026-02-01T01:00:00+00:00",)]
     assert db.execute("SELECT run_id, url FROM disappearances").fetchall() == [(7, URL_A)]
+
+
+def test_absence_is_not_proof_a_404_or_a_redirect_home_in_the_run_is(db):
+    """A source the run did not reach, or reached with a 503, stays; a 410 or a redirect to
+    the home page in the run makes it gone; a 404 of an earlier run is no proof now."""
+    urls = [f"http://www.a.gov.test/nb/202101/t20210120_{i}.html" for i in range(5)]
+    for i, url in enumerate(urls):
+        page = fixture_bytes("r2019-utf8.html").replace(b"</body>", f"<p>{i}</p></body>".encode())
+        fetch(db, url, page, "2026-01-01T00:00:00+00:00", run_id=1)
+    fetch(db, urls[0], None, "2026-01-02T00:00:00+00:00", status=404, run_id=1)  # an earlier run's 404
+    fetch(db, urls[1], None, "2026-02-01T00:00:00+00:00", status=503, run_id=2)
+    fetch(db, urls[2], None, "2026-02-01T00:00:00+00:00", status=410, run_id=2)
+    fetch(db, urls[3], None, "2026-02-01T00:00:00+00:00", status=404, run_id=2)
+    fetch(db, urls[3], None, "2026-02-01T00:00:05+00:00", status=304, run_id=2)  # there after all
+    with db.conn:
+        raw.add_error(db, 2, urls[4], "990102-donghu", 302, "deleted: redirected to the home page")
+        assert versions.mark_gone(db, 2, ["990102-donghu"], "2026-02-02T00:00:00+00:00") == {"990102-donghu": 2}
+    assert [r[0] for r in db.execute("SELECT url FROM disappearances ORDER BY url")] == [urls[2], urls[4]]
 
 
 def test_a_page_that_is_not_a_report_is_not_stored_as_one(db):
@@ -120,7 +138,7 @@ def test_reextract_rebuilds_identically_and_twice(db):
     fetch(db, URL_B, fixture_bytes("r2019-gbk.html"), "2026-01-02T00:00:00+00:00")
     fetch(db, URL_A, None, "2026-02-01T00:00:00+00:00", status=304)
     with db.conn:
-        versions.mark_gone(db, 1, ["990102-donghu"], "2026-03-01T00:00:00+00:00", "2026-03-01T00:00:00+00:00")
+        versions.mark_gone(db, 1, ["990102-donghu"], "2026-03-01T00:00:00+00:00")
         fulltext.refresh(db)  # as the end of a crawl does
     before = snapshot(db)
     assert len(before["report_search"]) == 2

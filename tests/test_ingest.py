@@ -39,7 +39,7 @@ def test_a_writer_killed_before_marking_a_page_ingested_has_not_written_it(tmp_p
 
     db.execute = dies_at_the_mark
     with pytest.raises(Killed):
-        ingest._apply(db, None, distributed.Keys("t"), data, run_id, Counter(), set())
+        ingest._apply(db, None, distributed.Keys("t"), data, run_id, Counter())
     fresh = open_db(path)
     assert fresh.execute("SELECT COUNT(*) FROM fetches").fetchone() == (0,), "the page was committed unmarked"
     # The writer restarted applies the same item once: written, and marked.
@@ -49,7 +49,7 @@ def test_a_writer_killed_before_marking_a_page_ingested_has_not_written_it(tmp_p
         def lrem(self, *args):
             pass
 
-    ingest._apply(db, Server(), distributed.Keys("t"), data, run_id, Counter(), set())
-    ingest._apply(db, Server(), distributed.Keys("t"), data, run_id, Counter(), set())
+    ingest._apply(db, Server(), distributed.Keys("t"), data, run_id, Counter())
+    ingest._apply(db, Server(), distributed.Keys("t"), data, run_id, Counter())
     assert fresh.execute("SELECT COUNT(*) FROM fetches").fetchone() == (1,)
     assert fresh.execute("SELECT COUNT(*) FROM ingested").fetchone() == (1,)

@@ -129,9 +129,29 @@ TABLES: tuple[Table, ...] = (
         _c("portal_id"), _c("status", "INTEGER", "HTTP status, if any"),
         _c("reason", description="Why: HTTP status, deleted page, parse failure, …", constraint="NOT NULL"),
         _c("at", constraint="NOT NULL"))),
-    Table("disappearances", "raw", "URLs found gone at the end of a complete crawl.", (
+    Table("disappearances", "raw",
+          "Sources proven gone: their portal's listing read completely and their own URL answering 404, 410 "
+          "or a redirect to the home page, in the same run.", (
         _c("id", "INTEGER", constraint="PRIMARY KEY"), _c("run_id", "INTEGER"), _c("url", constraint="NOT NULL"),
         _c("portal_id"), _c("at", constraint="NOT NULL"))),
+    Table("listings", "raw",
+          "Every listing page a run asked for, and what it was (the proof a portal was read whole).", (
+        _c("id", "INTEGER", constraint="PRIMARY KEY"), _c("run_id", "INTEGER"), _c("url", constraint="NOT NULL"),
+        _c("portal_id"), _c("status", "INTEGER", "HTTP status, if any"),
+        _c("outcome", description="listing (report, item or pager links found), empty (a 'no items' page), "
+                                  "unrecognised, blocked (a challenge page), error, or limit (not fetched: a "
+                                  "limit was reached)", constraint="NOT NULL"),
+        _c("reason", description="Why it is not a listing"),
+        _c("reports", "INTEGER", "Report links found"), _c("pages", "INTEGER", "Further listing pages found"),
+        _c("at", constraint="NOT NULL")),
+        indexes=(Index("listings_run", ("run_id", "portal_id")),)),
+    Table("portal_runs", "raw", "Each portal of each run: was it read completely, and if not, why.", (
+        _c("run_id", "INTEGER", constraint="NOT NULL"), _c("portal_id", constraint="NOT NULL"),
+        _c("status", description="complete, incomplete, blocked (a challenge or a refusal) or unreached "
+                                 "(not one listing page read)", constraint="NOT NULL"),
+        _c("reason", description="The first listing problem of the run"),
+        _c("listing_pages", "INTEGER", "Listing pages read"), _c("gone", "INTEGER", "Sources proven gone")),
+        primary_key=("run_id", "portal_id")),
     # --- internal -------------------------------------------------------------------------------
     Table("ingested", "internal", "Pages written by a distributed crawl's writer (so that a restart repeats none).", (
         _c("item_id", description="Id of a page a distributed crawl's writer has written", constraint="PRIMARY KEY"),
@@ -262,8 +282,16 @@ def _to_2(db: sqlite_utils.Database) -> None:
             db.execute(statement)
 
 
+def _to_3(db: sqlite_utils.Database) -> None:
+    # Gone is proven, not inferred: each listing page's outcome and each portal's verdict.
+    for name in ("listings", "portal_runs"):
+        for statement in BY_NAME[name].ddl():
+            db.execute(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "registry entries (portals) and the full-text index (report_search)", _to_2),
+    Migration(3, "listing outcomes (listings) and portal verdicts (portal_runs) of each run", _to_3),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

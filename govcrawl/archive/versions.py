@@ -279,20 +279,29 @@ def _apply_attachment(db: sqlite_utils.Database, fetch: Fetch) -> Outcome:
     return Outcome(unchanged=fetch.status == 304)
 
 
-def mark_gone(db: sqlite_utils.Database, run_id: int, portal_ids: list[str], run_started: str,
-              at: str) -> int:
-    """After a completed run: sources of these portals not seen in it are gone (recorded raw)."""
-    gone = 0
+def mark_gone(db: sqlite_utils.Database, run_id: int, portal_ids: list[str], at: str) -> dict[str, int]:
+    """Sources proven gone in this run: of these portals (each read completely in the run),
+    whose own URL last answered 404 or 410, or redirected to the home page, in the run.
+    Recorded raw (disappearances) and applied; returns how many per portal.
+
+    Absence from a listing is never proof: a source the listing no longer shows is asked
+    for in the run (govcrawl.archive.runs.unlisted_sources) and stays unless it answers so.
+    """
+    gone: dict[str, int] = {}
     for portal_id in portal_ids:
         rows = db.execute(
-            "SELECT url FROM sources WHERE portal_id = ? GROUP BY url "
-            "HAVING MAX(last_seen) < ? AND SUM(gone_at IS NULL) > 0 ORDER BY url",
-            [portal_id, run_started]).fetchall()
+            "SELECT s.url FROM sources s WHERE s.portal_id = ? AND s.gone_at IS NULL "
+            "AND (SELECT f.status FROM fetches f WHERE f.url = s.url AND f.run_id = ? ORDER BY f.id DESC LIMIT 1) "
+            "  IN (404, 410) "
+            "OR s.portal_id = ? AND s.gone_at IS NULL AND EXISTS (SELECT 1 FROM errors e WHERE e.url = s.url "
+            "  AND e.run_id = ? AND e.reason LIKE 'deleted:%') AND NOT EXISTS (SELECT 1 FROM fetches f "
+            "  WHERE f.url = s.url AND f.run_id = ? AND f.status IN (200, 304)) "
+            "GROUP BY s.url ORDER BY s.url", [portal_id, run_id, portal_id, run_id, run_id]).fetchall()
         for (url,) in rows:
             db.execute("INSERT INTO disappearances (run_id, url, portal_id, at) VALUES (?,?,?,?)",
                        [run_id, url, portal_id, at])
             apply_disappearance(db, url, at)
-            gone += 1
+        gone[portal_id] = len(rows)
     return gone
 
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import click
 
-from govcrawl.cli.errors import BadInput, ExitCode, Locked, exit_with
+from govcrawl.cli.errors import ArchiveFailed, BadInput, ExitCode, Locked, exit_with
 
 
 def run_exit_code(result) -> ExitCode:
-    """What cron sees: 0 only for a finished run."""
-    return ExitCode.OK if result.finished else ExitCode.INCOMPLETE
+    """What cron sees: 0 only for a run that finished with every portal read completely."""
+    if result.aborted:
+        return ExitCode.ARCHIVE
+    if not result.finished:
+        return ExitCode.INCOMPLETE
+    return ExitCode.PORTALS_INCOMPLETE if result.short else ExitCode.OK
 
 
 @click.command("crawl")
@@ -38,15 +43,17 @@ def crawl_command(portal_ids: tuple[str, ...], db_path: Path, registry_path: Pat
                   per_domain: int | None, redis_url: str | None, redis_prefix: str, wait_seconds: float) -> None:
     """Crawl registered portals into the archive; safe to run from cron.
 
-    Exit codes: 0 finished (per-URL errors are recorded in the archive), 1 the crawl did
-    not finish, 2 bad usage or registry (or Redis unreachable), 3 another crawl is
-    writing this archive.
+    Exit codes: 0 finished with every portal read completely (per-URL errors are recorded
+    in the archive), 1 the crawl did not run to its end, 2 bad usage or registry (or
+    Redis unreachable), 3 another crawl is writing this archive, 4 finished but a portal
+    was not read completely (blocked, unreached, a listing page failed, a limit reached;
+    the summary names them), 5 the archive cannot be opened or written.
 
     Example: govcrawl crawl --portal 330702-wucheng --db data/archive.db --log-file crawl.log
     """
     from govcrawl import registry
     from govcrawl.archive.lock import CrawlLocked
-    from govcrawl.crawl.run import run_crawl
+    from govcrawl.crawl.run import ArchiveError, run_crawl
 
     level = "INFO" if verbose or log_file else "WARNING"
     if redis_url:
@@ -71,6 +78,8 @@ def crawl_command(portal_ids: tuple[str, ...], db_path: Path, registry_path: Pat
                            per_domain=per_domain)
     except CrawlLocked as exc:
         raise Locked(str(exc)) from None
+    except ArchiveError as exc:
+        raise ArchiveFailed(f"archive error: {exc}") from None
     click.echo(result.summary(db_path))
     exit_with(run_exit_code(result))
 
@@ -111,6 +120,8 @@ def ingest_command(redis_url: str, redis_prefix: str, portal_ids: tuple[str, ...
         raise Locked(str(exc)) from None
     except DistributedError as exc:
         raise BadInput(str(exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveFailed(f"archive error: {db_path}: {exc}; start `govcrawl ingest` again to resume") from None
     click.echo(result.summary(db_path))
     exit_with(run_exit_code(result))
 

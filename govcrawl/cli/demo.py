@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from govcrawl.cli.crawl import run_exit_code
-from govcrawl.cli.errors import BadInput, Locked, exit_with
+from govcrawl.cli.errors import ArchiveFailed, BadInput, Locked, exit_with
 
 DEFAULT_DEMO_DB = Path("data") / "demo.db"
 
@@ -31,7 +31,7 @@ def demo_group(ctx: click.Context, db_path: Path, epoch: int, keep: bool) -> Non
         return
     from govcrawl import registry
     from govcrawl.archive.lock import CrawlLocked
-    from govcrawl.crawl.run import run_crawl
+    from govcrawl.crawl.run import ArchiveError, run_crawl
     from govcrawl.demo import network
     from govcrawl.demo.server import serve_in_thread
 
@@ -49,6 +49,8 @@ def demo_group(ctx: click.Context, db_path: Path, epoch: int, keep: bool) -> Non
                            command="demo")
     except CrawlLocked as exc:
         raise Locked(str(exc)) from None
+    except ArchiveError as exc:
+        raise ArchiveFailed(f"archive error: {exc}") from None
     finally:
         server.shutdown()
     click.echo(result.summary(db_path))

@@ -15,10 +15,13 @@ import click
 
 
 class ExitCode(IntEnum):
-    OK = 0
-    INCOMPLETE = 1  # a crawl that did not finish (killed, shut down)
-    BAD_INPUT = 2   # bad usage, a bad registry, a file that is not a report, Redis unreachable
-    LOCKED = 3      # another crawl is writing the archive
+    OK = 0                  # finished, every portal read completely (per-URL errors recorded)
+    INCOMPLETE = 1          # the crawl did not run to its end (stopped, shut down)
+    BAD_INPUT = 2           # bad usage, a bad registry, a file that is not a report, Redis unreachable
+    LOCKED = 3              # another crawl is writing the archive
+    PORTALS_INCOMPLETE = 4  # finished, but a portal was not read completely: blocked, unreached, a
+                            # listing page failed or a limit was reached (nothing reached at all is this too)
+    ARCHIVE = 5             # the archive cannot be opened or written (corrupt, read-only, disk full)
 
 
 class CliError(click.ClickException):
@@ -41,6 +44,10 @@ class BadInput(CliError):
 
 class Locked(CliError):
     exit_code = ExitCode.LOCKED
+
+
+class ArchiveFailed(CliError):
+    exit_code = ExitCode.ARCHIVE
 
 
 def exit_with(code: ExitCode) -> None:

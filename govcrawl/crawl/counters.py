@@ -11,7 +11,8 @@ from typing import Any
 
 class Count(StrEnum):
     PORTALS = "portals"
-    LISTING_PAGES = "listing_pages"
+    LISTING_PAGES = "listing_pages"  # read as listings (or 'no items')
+    LISTING_FAILURES = "listing_failures"  # listing pages not read: errors, challenges, limits
     REPORT_FETCHES = "report_fetches"
     ATTACHMENT_FETCHES = "attachment_fetches"
     NOT_MODIFIED = "not_modified"
@@ -40,9 +41,10 @@ class Count(StrEnum):
 # Counts Scrapy keeps itself.
 _SCRAPY_STATS = {Count.BYTES_DOWNLOADED: "downloader/response_bytes", Count.REQUESTS: "downloader/request_count"}
 
-RUN_COUNTS = (Count.PORTALS, Count.LISTING_PAGES, Count.REPORT_FETCHES, Count.ATTACHMENT_FETCHES, Count.NOT_MODIFIED,
-              Count.EXTRACTIONS, Count.NOT_REPORTS, Count.NEW_REPORTS, Count.NEW_VERSIONS, Count.ERRORS, Count.GONE,
-              Count.BYTES_DOWNLOADED, Count.REQUESTS)
+RUN_COUNTS = (Count.PORTALS, Count.LISTING_PAGES, Count.LISTING_FAILURES, Count.REPORT_FETCHES,
+              Count.ATTACHMENT_FETCHES, Count.NOT_MODIFIED, Count.EXTRACTIONS, Count.NOT_REPORTS,
+              Count.NEW_REPORTS, Count.NEW_VERSIONS, Count.ERRORS, Count.GONE, Count.BYTES_DOWNLOADED,
+              Count.REQUESTS)
 WORKER_COUNTS = (Count.HANDED_PAGES, Count.HANDED_LISTINGS, Count.HANDED_ERRORS, Count.BYTES_DOWNLOADED,
                  Count.REQUESTS)
 

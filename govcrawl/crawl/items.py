@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from govcrawl.archive.versions import Reading
+from govcrawl.clock import now_iso
 
 
 @dataclass
@@ -20,6 +21,7 @@ class PageItem:
     fetched_at: str
     referer: str | None = None
     listing_title: str | None = None
+    error: str | None = None  # why a non-200 answer is what it is (a refused Retry-After), for its error row
     # filled by the pipelines: normalise (sha256, media type), extract and dedupe (reading)
     sha256: str | None = None
     media_type: str | None = None
@@ -40,10 +42,26 @@ class ErrorItem:
     lease: str | None = None
 
 
+# What a listing page can be (listings.outcome).  Only the first two count as read: a portal
+# is complete in a run when every listing page asked for is one of them.
+LISTING_READ = ("listing", "empty")
+LISTING_OUTCOMES = (*LISTING_READ, "unrecognised", "blocked", "error", "limit")
+
+
 @dataclass
-class ListingDone:
-    """A listing page was read completely: its portal's listing was reachable this run."""
+class ListingItem:
+    """A listing page asked for and what it was: the proof (or not) that a portal was read whole.
+
+    Yielded last for a listing page, after the requests it leads to, so a distributed
+    writer has its page's work in the frontier before the listing is settled.
+    """
 
     url: str
     portal_id: str
+    outcome: str  # one of LISTING_OUTCOMES
+    status: int | None = None
+    reason: str | None = None
+    reports: int = 0
+    pages: int = 0
     lease: str | None = None
+    at: str = field(default_factory=now_iso)

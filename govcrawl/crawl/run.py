@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govcrawl.archive.runs import Verdict
 from govcrawl.crawl.counters import RUN_COUNTS, WORKER_COUNTS, Count, from_stats
 from govcrawl.registry import Portal
 
@@ -20,30 +21,85 @@ from govcrawl.registry import Portal
 class RunResult:
     """How a crawl (``command`` crawl, demo or ingest) or a distributed worker ended."""
 
-    status: str  # finished | incomplete (reason)
+    status: str  # finished | incomplete (reason) | aborted (archive error: …)
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)
     command: str = "crawl"
     run_id: int | None = None  # the archive's run (a worker has none)
+    portals: dict[str, Verdict] = field(default_factory=dict)  # each portal's verdict
 
     @property
     def finished(self) -> bool:
         return self.status == "finished"
 
+    @property
+    def aborted(self) -> bool:
+        return self.status.startswith("aborted")
+
+    @property
+    def short(self) -> dict[str, Verdict]:
+        """The portals not read completely."""
+        return {p: v for p, v in sorted(self.portals.items()) if not v.complete}
+
     def summary(self, where: object) -> str:
-        """One line for the operator: what the run did, and where it wrote."""
+        """One line for the operator: what the run did, where it wrote, and which portals it
+        could not read completely (and why)."""
         c = self.counts
         if self.run_id is None:  # a worker
             return (f"worker {self.status} in {self.seconds:.0f} s: {c.get(Count.HANDED_PAGES, 0)} pages and "
                     f"{c.get(Count.HANDED_LISTINGS, 0)} listing pages handed over, "
                     f"{c.get(Count.HANDED_ERRORS, 0)} errors, {c.get(Count.BYTES_DOWNLOADED, 0)} bytes downloaded; "
                     f"frontier {where}")
-        return (f"{self.command} run {self.run_id} {self.status} in {self.seconds:.0f} s: "
-                f"{c.get(Count.PORTALS, 0)} portals, {c.get(Count.LISTING_PAGES, 0)} listing pages, "
+        line = (f"{self.command} run {self.run_id} {self.status} in {self.seconds:.0f} s: "
+                f"{c.get(Count.PORTALS, 0)} portals, {c.get(Count.LISTING_PAGES, 0)} listing pages"
+                f"{f' ({n} not read)' if (n := c.get(Count.LISTING_FAILURES, 0)) else ''}, "
                 f"{c.get(Count.REPORT_FETCHES, 0)} report pages ({c.get(Count.NOT_MODIFIED, 0)} not modified), "
                 f"{c.get(Count.ATTACHMENT_FETCHES, 0)} attachments, {c.get(Count.EXTRACTIONS, 0)} extractions, "
                 f"{c.get(Count.NEW_REPORTS, 0)} new reports, {c.get(Count.NEW_VERSIONS, 0)} new versions, "
                 f"{c.get(Count.GONE, 0)} gone, {c.get(Count.ERRORS, 0)} errors; archive {where}")
+        short = self.short
+        if short:
+            named = [f"{p} {v.status} ({v.reason})" for p, v in list(short.items())[:MAX_NAMED]]
+            more = f"; and {len(short) - MAX_NAMED} more (table portal_runs)" if len(short) > MAX_NAMED else ""
+            line += f"\n{len(short)} of {len(self.portals)} portals not read completely (nothing of theirs " \
+                    f"marked gone): " + "; ".join(named) + more
+        return line
+
+
+MAX_NAMED = 10  # portals named in a summary; the rest are in portal_runs
+# Settings an environment variable of the same name overrides (govcrawl.crawl.settings).
+ENV_SETTINGS = ("GOVCRAWL_EXTRACT_WORKERS", "GOVCRAWL_MAX_LISTING_PAGES", "GOVCRAWL_MAX_REQUESTS_PER_PORTAL",
+                "GOVCRAWL_MAX_LINKS_PER_LISTING", "GOVCRAWL_RETRY_AFTER_MAX")
+
+
+def run_spider(settings: Any, log_level: str, portals: list[Portal]) -> dict[str, Any]:
+    """Run the spider over ``portals`` in this process's reactor (once per process); its stats."""
+    from scrapy.crawler import CrawlerProcess
+
+    from govcrawl.crawl.spiders.annual_reports import AnnualReportsSpider
+
+    process = CrawlerProcess(settings)
+    quiet_failures(log_level)
+    crawler = process.create_crawler(AnnualReportsSpider)
+    process.crawl(crawler, portals=portals)
+    process.start()
+    return crawler.stats.get_stats()
+
+
+def quiet_failures(log_level: str) -> None:
+    """Unless asked for detail (--verbose, --log-file), Scrapy's own account of a URL that
+    failed — a traceback per retry given up — stays out of stderr: each failure is a row
+    of the archive's errors, and the summary names the portals it left incomplete."""
+    import logging
+
+    if log_level != "INFO":
+        for name in ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt",
+                     "scrapy.core.scraper", "scrapy.core.engine"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+class ArchiveError(RuntimeError):
+    """The archive cannot be opened or written (corrupt, read-only, disk full)."""
 
 
 def crawl_settings(db_path: Path, run_id: int, proxy: str | None, fast: bool,
@@ -62,6 +118,7 @@ def crawl_settings(db_path: Path, run_id: int, proxy: str | None, fast: bool,
     if proxy:
         overrides["GOVCRAWL_PROXY"] = proxy
     if log_file:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)  # cron's logs/ may not exist yet
         overrides["LOG_FILE"] = log_file
     if fast:  # a local server (the demo network): no politeness delays needed
         overrides.update({"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
@@ -72,8 +129,9 @@ def crawl_settings(db_path: Path, run_id: int, proxy: str | None, fast: bool,
     slots = download_slots(list(portals))
     if slots:
         overrides["DOWNLOAD_SLOTS"] = slots
-    if os.environ.get("GOVCRAWL_EXTRACT_WORKERS"):
-        overrides["GOVCRAWL_EXTRACT_WORKERS"] = int(os.environ["GOVCRAWL_EXTRACT_WORKERS"])
+    for name in ENV_SETTINGS:  # an operator's choice for one run, without editing settings.py
+        if os.environ.get(name):
+            overrides[name] = float(os.environ[name]) if name == "GOVCRAWL_RETRY_AFTER_MAX" else int(os.environ[name])
     settings.setdict(overrides, priority="cmdline")
     return settings
 
@@ -81,38 +139,58 @@ def crawl_settings(db_path: Path, run_id: int, proxy: str | None, fast: bool,
 def run_crawl(portals: list[Portal], db_path: Path, proxy: str | None = None, fast: bool = False,
               log_file: str | None = None, log_level: str = "WARNING",
               command: str = "crawl", per_domain: int | None = None) -> RunResult:
-    """Crawl ``portals`` into the archive at ``db_path`` (raises CrawlLocked)."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govcrawl.crawl.settings")
-    from scrapy.crawler import CrawlerProcess
+    """Crawl ``portals`` into the archive at ``db_path`` (raises CrawlLocked, ArchiveError).
 
-    from govcrawl.archive import fulltext, raw, runs, versions
+    The run ends ``finished`` when the crawl ran to its end (each portal then has its
+    verdict: complete, incomplete, blocked or unreached), ``incomplete`` when it was
+    stopped, ``aborted`` when the archive could not be written.  Nothing is marked gone
+    unless the crawl finished, and then only what its complete portals prove gone.
+    """
+    import sqlite3
+
     from govcrawl.archive.lock import ArchiveLock
-    from govcrawl.archive.schema import open_db
-    from govcrawl.clock import now_iso
-    from govcrawl.crawl.spiders.annual_reports import AnnualReportsSpider
 
     with ArchiveLock(db_path):
-        db = open_db(str(db_path))
-        run_id, started = runs.start_run(db, [p.id for p in portals], command)
-        raw.record_portals(db, portals)
-        begin = time.perf_counter()
-        settings = crawl_settings(db_path, run_id, proxy, fast, log_file, log_level, per_domain, portals)
-        process = CrawlerProcess(settings)
-        crawler = process.create_crawler(AnnualReportsSpider)
-        process.crawl(crawler, portals=portals)
-        process.start()
-        stats = crawler.stats.get_stats()
-        reason = stats.get("finish_reason", "unknown")
-        status = "finished" if reason == "finished" else f"incomplete ({reason})"
-        gone = 0
-        if status == "finished":
-            with db.conn:
-                gone = versions.mark_gone(db, run_id, sorted(crawler.spider.listings_ok), started, now_iso())
-        with db.conn:  # even after an incomplete run: the index follows what was stored
+        try:
+            return _run_crawl(portals, db_path, proxy, fast, log_file, log_level, command, per_domain)
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{db_path}: {exc}") from None
+
+
+def _run_crawl(portals: list[Portal], db_path: Path, proxy: str | None, fast: bool, log_file: str | None,
+               log_level: str, command: str, per_domain: int | None) -> RunResult:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govcrawl.crawl.settings")
+    import sqlite3
+
+    from govcrawl.archive import fulltext, raw, runs
+    from govcrawl.archive.schema import open_db
+    from govcrawl.clock import now_iso
+
+    db = open_db(str(db_path))
+    run_id, _started = runs.start_run(db, [p.id for p in portals], command)
+    raw.record_portals(db, portals)
+    begin = time.perf_counter()
+    stats = run_spider(crawl_settings(db_path, run_id, proxy, fast, log_file, log_level, per_domain, portals),
+                       log_level, portals)
+    reason = stats.get("finish_reason", "unknown")
+    archive_error = stats.get("govcrawl/archive_error")
+    status = ("finished" if reason == "finished" else f"aborted (archive error: {archive_error})" if archive_error
+              else f"incomplete ({reason})")
+    counts = {**from_stats(stats, RUN_COUNTS), Count.PORTALS: len(portals)}
+    try:
+        with db.conn:  # even after an incomplete run: the verdicts and the index follow what was stored
+            verdicts, gone = runs.close_portals(db, run_id, [p.id for p in portals], now_iso(),
+                                                finished=status == "finished")
             fulltext.refresh(db)
-        counts = {**from_stats(stats, RUN_COUNTS), Count.PORTALS: len(portals), Count.GONE: gone}
+        counts[Count.GONE] = sum(gone.values())
         runs.finish_run(db, run_id, status, counts)
-        return RunResult(status, time.perf_counter() - begin, counts, "crawl", run_id)
+    except sqlite3.DatabaseError as exc:
+        # The archive failed while closing the run: the run stays 'running', and the next
+        # run closes it as 'aborted' (what is stored is consistent: every page is a transaction).
+        raise ArchiveError(f"{db_path}: {archive_error or exc}; run {run_id} not closed") from None
+    if archive_error:
+        raise ArchiveError(f"{db_path}: {archive_error}; run {run_id} closed as aborted")
+    return RunResult(status, time.perf_counter() - begin, counts, "crawl", run_id, verdicts)
 
 
 # --- distributed crawls (see govcrawl.crawl.distributed.frontier) ---------------------------------------------
@@ -150,11 +228,9 @@ def run_worker(redis_url: str, prefix: str, proxy: str | None = None, fast: bool
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govcrawl.crawl.settings")
     import warnings
 
-    from scrapy.crawler import CrawlerProcess
     from scrapy.exceptions import ScrapyDeprecationWarning
 
     from govcrawl.crawl.distributed import frontier as distributed
-    from govcrawl.crawl.spiders.annual_reports import AnnualReportsSpider
 
     # scrapy-redis 0.9 calls APIs Scrapy 2.19 deprecates (Spider.log, spider= in stats):
     # harmless, and one line per request otherwise.
@@ -172,12 +248,8 @@ def run_worker(redis_url: str, prefix: str, proxy: str | None = None, fast: bool
     if lease_seconds:  # how long a killed worker's requests wait before going back to the queue
         distributed.LeasedQueue.lease_seconds = lease_seconds
     portals = distributed.load_portals(server, keys)
-    process = CrawlerProcess(worker_settings(redis_url, prefix, proxy, fast, log_file, log_level, per_domain,
-                                             lease_seconds, portals))
-    crawler = process.create_crawler(AnnualReportsSpider)
-    process.crawl(crawler, portals=portals)
-    process.start()
-    stats = crawler.stats.get_stats()
+    stats = run_spider(worker_settings(redis_url, prefix, proxy, fast, log_file, log_level, per_domain,
+                                       lease_seconds, portals), log_level, portals)
     reason = stats.get("finish_reason", "unknown")
     return RunResult("finished" if reason == "finished" else f"incomplete ({reason})",
                      time.perf_counter() - begin, from_stats(stats, WORKER_COUNTS), "worker")

@@ -48,6 +48,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "govcrawl.crawl.middlewares.RedirectMiddleware": 600,
     "govcrawl.crawl.middlewares.MetaRefreshMiddleware": 580,
+    # after Scrapy's RetryMiddleware (550) in responses: a pause asked for is honoured first
+    "govcrawl.crawl.middlewares.RetryAfterMiddleware": 560,
 }
 
 # --- govcrawl's own ---------------------------------------------------------------------------
@@ -55,3 +57,10 @@ GOVCRAWL_DB = "data/archive.db"   # the archive the pipelines write
 GOVCRAWL_RUN_ID = 0               # set by `govcrawl crawl`
 GOVCRAWL_PROXY = ""               # e.g. the demo server: http://127.0.0.1:8710
 GOVCRAWL_EXTRACT_WORKERS = None   # extraction processes; None: the cores less one; 0: in a thread
+
+# --- limits: each, when reached, is recorded and leaves its portal incomplete ----------------------
+# (a portal's own in the registry: overrides max_listing_pages, max_requests, max_links)
+GOVCRAWL_MAX_LISTING_PAGES = 500          # listing pages reached from one listing URL (a 下一页 chain)
+GOVCRAWL_MAX_REQUESTS_PER_PORTAL = 20000  # requests to one portal in one run
+GOVCRAWL_MAX_LINKS_PER_LISTING = 2000     # report links followed from one listing page
+GOVCRAWL_RETRY_AFTER_MAX = 300            # seconds of a Retry-After waited for; longer: an error

@@ -9,6 +9,12 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 
 _NEXT_TEXT = re.compile(r"^\s*(?:下一页|下页|后一页|>|›|»|next)\s*$", re.IGNORECASE)
+# A column that lists nothing says so (an explicit "no items"), which is not a broken page.
+_NO_ITEMS = re.compile(r"暂无(?:相关)?(?:信息|数据|内容|记录|文章|公开信息)"
+                       r"|没有(?:找到)?(?:相关)?(?:信息|数据|记录|内容)|无相关(?:信息|数据|记录|内容)|(?:共|总共)\s*0\s*(?:条|篇|项|个)")
+# Detail pages of the CMS families (report-format.md §7c): TRS, Hanweb, Guangdong, Anhui.
+_DETAIL = re.compile(r"/\d{6}/t\d{8}_\d+\.s?html?$|/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.s?html?$"
+                     r"|/content/(?:\w+/)*post_\d+\.html$|/Openness\w*/show/\d+\.html$", re.IGNORECASE)
 
 
 @dataclass
@@ -18,6 +24,14 @@ class Listing:
     url: str
     links: list[tuple[str, str]]  # (absolute url, link text or title), in page order
     pages: list[str] = field(default_factory=list)  # further listing pages of the column
+    items: int = 0  # links to detail pages of the column (reports or not)
+    says_empty: bool = False  # the page says the column has no items
+
+    @property
+    def recognised(self) -> bool:
+        """Is this a listing of the column: items, pages, or an explicit 'no items'?  A
+        challenge, an error page in the portal's frame or an empty body is none of these."""
+        return bool(self.items or self.pages or self.says_empty)
 
 
 class Family:
@@ -30,7 +44,22 @@ class Family:
         anchors = [(a.attrib.get("href", "").strip(), " ".join(a.css("::text").getall()).strip()
                     or a.attrib.get("title", "")) for a in selector.css("a[href]")]
         links = [(urljoin(url, href), title) for href, title in anchors if _followable(href)]
-        return Listing(url, links, self.pages(url, text, links))
+        pages = self.pages(url, text, links)
+        items = sum(1 for link, _ in links if link not in pages and self.is_item(url, link))
+        body_text = " ".join(selector.css("body *:not(script):not(style)::text").getall())
+        return Listing(url, links, pages, items, bool(_NO_ITEMS.search(body_text)))
+
+    def is_item(self, url: str, link: str) -> bool:
+        """Is ``link`` a detail page listed by listing ``url``: in the column's folder (not
+        the column itself) or shaped like a family's detail page?"""
+        if not same_site(url, link):
+            return False
+        path = urlsplit(link).path
+        if _DETAIL.search(path):
+            return True
+        folder = urlsplit(url).path.rsplit("/", 1)[0] + "/"
+        return path.startswith(folder) and path != urlsplit(url).path and "." in path.rsplit("/", 1)[-1] \
+            and not re.search(r"/index(?:_\d+)?\.s?html?$", path)
 
     def pages(self, url: str, text: str, links: list[tuple[str, str]]) -> list[str]:
         """Further pages of the column: the links that say 下一页 (every family has them)."""

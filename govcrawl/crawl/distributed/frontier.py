@@ -218,7 +218,7 @@ class LeasingScheduler(Scheduler):
 # --- the handover: items over Redis -------------------------------------------------------------
 
 def encode_item(item: Any) -> bytes:
-    """A PageItem, ErrorItem or ListingDone as JSON (bytes as base64), with a unique id."""
+    """A PageItem, ErrorItem or ListingItem as JSON (bytes as base64), with a unique id."""
     fields = asdict(item)  # a PageItem's reading becomes a plain mapping
     if isinstance(fields.get("body"), bytes):
         fields["body"] = base64.b64encode(fields["body"]).decode()
@@ -228,10 +228,10 @@ def encode_item(item: Any) -> bytes:
 
 def decode_item(data: bytes) -> tuple[str, Any]:
     from govcrawl.archive.versions import Reading
-    from govcrawl.crawl.items import ErrorItem, ListingDone, PageItem
+    from govcrawl.crawl.items import ErrorItem, ListingItem, PageItem
 
     obj = json.loads(data)
-    classes = {"PageItem": PageItem, "ErrorItem": ErrorItem, "ListingDone": ListingDone}
+    classes = {"PageItem": PageItem, "ErrorItem": ErrorItem, "ListingItem": ListingItem}
     fields = obj["fields"]
     if obj["type"] == "PageItem":
         fields["body"] = base64.b64decode(fields["body"])

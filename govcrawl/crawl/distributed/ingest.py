@@ -12,13 +12,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from govcrawl.archive import fulltext, raw, runs, versions
+from govcrawl.archive import fulltext, raw, runs
 from govcrawl.archive.lock import ArchiveLock
 from govcrawl.archive.schema import open_db
 from govcrawl.clock import now_iso
 from govcrawl.crawl.counters import RUN_COUNTS, Count
 from govcrawl.crawl.distributed import frontier as distributed
-from govcrawl.crawl.items import ListingDone
 from govcrawl.crawl.run import RunResult
 from govcrawl.registry import Portal
 from pipelines.store import store_page
@@ -84,15 +83,15 @@ def _run_ingest(portals: list[Portal], db_path: Path, redis_url: str, prefix: st
             log(f"run {run_id}: seeded {seeded} listing pages; start workers with "
                 f"`govcrawl crawl --redis {redis_url}`")
         counts: Counter[str] = Counter()
-        listings_ok = set(filter(None, (server.hget(keys.run, "listings_ok") or b"").decode().split(",")))
         # What a killed writer was in the middle of: write it again unless it is written.
         while server.llen(keys.processing):
-            _apply(db, server, keys, server.lindex(keys.processing, 0), run_id, counts, listings_ok)
+            _apply(db, server, keys, server.lindex(keys.processing, 0), run_id, counts)
+        run_portals = sorted(filter(None, (server.hget(keys.run, "portals") or b"").decode().split(",")))
         quiet_since = None
         while True:
             data = server.blmove(keys.items, keys.processing, 1.0, "LEFT", "RIGHT")
             if data is not None:
-                _apply(db, server, keys, data, run_id, counts, listings_ok)
+                _apply(db, server, keys, data, run_id, counts)
                 quiet_since = None
                 continue
             distributed.requeue_expired(server, keys)
@@ -101,24 +100,47 @@ def _run_ingest(portals: list[Portal], db_path: Path, redis_url: str, prefix: st
                 quiet_since = None
                 continue
             quiet_since = quiet_since or time.monotonic()
-            if time.monotonic() - quiet_since >= idle_seconds:
-                break
-        run_portals = set((server.hget(keys.run, "portals") or b"").decode().split(","))
+            if time.monotonic() - quiet_since < idle_seconds:
+                continue
+            if server.hget(keys.run, "confirmations") is None:
+                asked = confirm_unlisted(db, server, keys, run_id, run_portals)
+                log(f"run {run_id}: asked for {asked} sources the listings no longer lead to")
+                quiet_since = None
+                continue
+            break
         with db.conn:
-            gone = versions.mark_gone(db, run_id, sorted(listings_ok & run_portals), started, now_iso())
+            verdicts, gone = runs.close_portals(db, run_id, run_portals, now_iso(), finished=True)
             fulltext.refresh(db)
         # What the workers downloaded, as they reported it with their pages.
         downloaded = {count: int(server.hget(keys.run, count.value) or 0)
                       for count in (Count.BYTES_DOWNLOADED, Count.REQUESTS)}
         result_counts = {**{c.value: counts[c] for c in RUN_COUNTS}, Count.PORTALS: len(run_portals),
-                         Count.GONE: gone, **downloaded}
+                         Count.GONE: sum(gone.values()), **downloaded}
         runs.finish_run(db, run_id, "finished", result_counts)
         distributed.clear_crawl_state(server, keys)
-        return RunResult("finished", time.perf_counter() - begin, result_counts, "ingest", run_id)
+        return RunResult("finished", time.perf_counter() - begin, result_counts, "ingest", run_id, verdicts)
 
 
-def _apply(db, server, keys: distributed.Keys, data: bytes, run_id: int, counts: Counter,
-           listings_ok: set[str]) -> None:
+def confirm_unlisted(db, server, keys: distributed.Keys, run_id: int, portal_ids: list[str]) -> int:
+    """Put the confirmation requests of the complete portals into the frontier (what a
+    single-process crawl's spider does when it runs out of work), then tell the workers."""
+    from scrapy_redis.dupefilter import RFPDupeFilter
+
+    portals = [p for p in distributed.load_portals(server, keys) if p.id in portal_ids]
+    spider = _spider_for_encoding(portals)
+    queue = distributed.LeasedQueue(server, spider, keys.queue)
+    seen = RFPDupeFilter(server, keys.dupefilter)
+    verdicts = runs.portal_verdicts(db, run_id, portal_ids)
+    asked = 0
+    for url, portal_id, kind, referer in runs.unlisted_sources(db, run_id, sorted(p for p, v in verdicts.items()
+                                                                               if v.complete)):
+        for request in spider.confirmation(url, portal_id, kind, referer):
+            asked += queue.push_unseen(request, seen.key, seen.request_fingerprint(request))
+    server.hset(keys.run, "confirmations", asked)
+    return asked
+
+
+def _apply(db, server, keys: distributed.Keys, data: bytes, run_id: int, counts: Counter) -> None:
     """Write one handed-over item exactly once, then drop it from the processing list."""
     item_id, item = distributed.decode_item(data)
     with db.conn:
@@ -128,17 +150,11 @@ def _apply(db, server, keys: distributed.Keys, data: bytes, run_id: int, counts:
         db.execute("BEGIN")
         if db.execute("SELECT 1 FROM ingested WHERE item_id = ?", [item_id]).fetchone():
             pass  # written before the writer was killed; only the list entry remained
-        elif isinstance(item, ListingDone):
-            db.execute("INSERT INTO ingested (item_id, run_id) VALUES (?, ?)", [item_id, run_id])
-            listings_ok.add(item.portal_id)
-            counts[Count.LISTING_PAGES] += 1
         else:
             for count in store_page(db, item, run_id):
                 counts[count] += 1
             if getattr(item, "reading", None) is not None:
                 counts[Count.EXTRACTIONS] += 1
             db.execute("INSERT INTO ingested (item_id, run_id) VALUES (?, ?)", [item_id, run_id])
-    if isinstance(item, ListingDone):
-        server.hset(keys.run, "listings_ok", ",".join(sorted(listings_ok)))
     server.lrem(keys.processing, 1, data)
 
