@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -243,3 +244,27 @@ def test_a_request_marked_seen_is_always_queued_with_it(redis_url, prefix):
     assert server.smembers(keys.dupefilter) == {b"fp-page", b"fp-listing"}
     assert server.zcard(keys.queue) == 2  # the listing twice is one member: one entry
     assert queue.pop().url == listing.url  # priority first
+
+
+def test_a_distributed_recrawl_proves_gone_what_a_single_process_one_does(redis_url, prefix, demo_cache,
+                                                                        second_crawl, first_crawl, tmp_path):
+    """A year later (epoch 2), the writer asks the workers for the sources the listings no
+    longer show, and marks gone exactly what the single-process re-crawl marks gone."""
+    root = epoch_root(demo_cache, 2)
+    server = serve_in_thread(root)
+    try:
+        registry_file = tmp_path / "portals.yml"
+        demo_registry(root, registry_file)
+        db = tmp_path / "archive.db"
+        shutil.copy(first_crawl, db)
+        writer = ingest(redis_url, prefix, db, registry_file)
+        workers = [worker(redis_url, prefix, server) for _ in range(2)]
+        for process in [*workers, writer]:
+            finish(process)
+    finally:
+        server.shutdown()
+    query = "SELECT agency, year, gone_at IS NOT NULL FROM reports ORDER BY agency, year"
+    with sqlite3.connect(db) as got, sqlite3.connect(second_crawl) as want:
+        gone = [r[:2] for r in got.execute(query) if r[2]]
+        assert gone and gone == [r[:2] for r in want.execute(query) if r[2]]
+        assert got.execute("SELECT DISTINCT status FROM portal_runs WHERE run_id = 2").fetchall() == [("complete",)]
