@@ -32,7 +32,6 @@ from pathlib import Path
 
 from govcrawl.demo import network
 from govcrawl.demo.server import serve_in_thread
-from govcrawl.registry import demo_entries
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,10 +81,7 @@ def main() -> None:
         print(f"network: {len(manifest['portals'])} portals, {manifest['report_count']} reports "
               f"(generated in {time.perf_counter() - start:.1f} s); latency {args.latency:g} ms, "
               f"{args.per_domain} requests per domain")
-        registry = tmp_path / "portals.yml"
-        import yaml
-
-        registry.write_text(yaml.safe_dump(demo_entries(manifest), allow_unicode=True), encoding="utf-8")
+        registry = tmp_path / "net" / network.REGISTRY
         server = serve_in_thread(tmp_path / "net", latency_ms=args.latency)
         proxy = f"http://127.0.0.1:{server.port}"
         db = tmp_path / "archive.db"

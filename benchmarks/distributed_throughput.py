@@ -13,7 +13,6 @@ started from the Debian package's redis-server.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import socket
@@ -23,9 +22,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
-from govcrawl import registry
 from govcrawl.demo import network
 from govcrawl.demo.server import serve_in_thread
 
@@ -78,9 +74,7 @@ def main() -> None:
         print(f"network: {args.scale} portals, {manifest['report_count']} reports "
               f"(generated in {time.perf_counter() - start:.0f} s); latency {args.latency:.0f} ms, "
               f"{args.per_domain} requests per domain per worker")
-        full = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-        registry_file = work / "portals.yml"
-        registry_file.write_text(yaml.safe_dump(registry.demo_entries(full), allow_unicode=True), encoding="utf-8")
+        registry_file = root / network.REGISTRY
         server = serve_in_thread(root, latency_ms=args.latency)
         port = free_port()
         redis = subprocess.Popen([redis_server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",

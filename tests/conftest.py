@@ -97,14 +97,11 @@ def epoch_root(cache: Path, epoch: int) -> Path:
 
 
 def demo_registry(root: Path, registry_file: Path) -> dict:
-    """Write the registry of a demo network (its epoch ``root``) to ``registry_file``; its manifest."""
-    import yaml
+    """Copy the registry of a demo network (its epoch ``root``) to ``registry_file``; its manifest."""
+    from govcrawl.demo import network
 
-    from govcrawl import registry
-
-    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    registry_file.write_text(yaml.safe_dump(registry.demo_entries(manifest), allow_unicode=True), encoding="utf-8")
-    return manifest
+    shutil.copy(root / network.REGISTRY, registry_file)
+    return json.loads((root / "manifest.json").read_text(encoding="utf-8"))
 
 
 def free_port() -> int:

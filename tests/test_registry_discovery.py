@@ -62,16 +62,38 @@ def test_duplicate_ids_are_refused():
         registry.parse_registry([entry(), entry()])
 
 
-def test_the_shipped_registry_is_valid_with_real_and_demo_portals():
+def test_the_shipped_registry_is_real_portals_each_with_the_code_of_its_place():
     portals = registry.load_registry()
-    real = [p for p in portals if not p.demo]
-    assert len(real) >= 40 and not any(p.verified for p in real)
-    assert all(registry.check_division(p) is None for p in real)
-    demo = {p.id: p for p in portals if p.demo}
-    manifest = network.generate(network.cache_root() / "_unused", 1, write=False)
-    assert set(demo) == {p["id"] for p in manifest["portals"]}
+    assert len(portals) >= 50 and not any(p.verified or p.demo for p in portals)
+    assert [registry.check_division(p) for p in portals if registry.check_division(p)] == []
+    assert all(p.place and p.city for p in portals)
+
+
+def test_the_demo_network_has_its_own_registry(tmp_path):
+    manifest = network.generate(tmp_path, 1)
+    demo = {p.id: p for p in registry.load_registry(tmp_path / network.REGISTRY)}
+    assert set(demo) == {p["id"] for p in manifest["portals"]} and all(p.demo for p in demo.values())
     for portal in manifest["portals"]:
         assert list(demo[portal["id"]].listing_urls) == portal["listing_urls"]
+
+
+@pytest.mark.parametrize(("province", "place", "code"), [
+    ("浙江", "丽水市松阳县", "331124"), ("江西", "抚州市金溪县", "361027"), ("四川", "泸州市合江县", "510522"),
+    ("湖北", "荆州市荆州区", "421003"), ("云南", "大理州洱源县", "532930"), ("安徽", "铜陵市郊区", "340711"),
+    ("云南", "昆明市西山区", "530112"), ("内蒙古", "锡林郭勒盟东乌珠穆沁旗", "152525"),
+    ("福建", "龙岩市永定县", "350803"), ("吉林", "舒兰市", "220283"), ("北京", "东城区", "110101"),
+    ("湖北", "武汉市东湖高新区", None), ("四川", "资阳市", None),
+])
+def test_a_place_is_matched_whole_against_the_division_data(province, place, code):
+    found = registry.resolve_place(province, place)
+    assert (found.id if found else None) == code
+
+
+def test_a_code_that_names_another_district_than_the_reports_place_is_caught():
+    (wrong,) = registry.parse_registry([entry(id="330326-pingyang", code="330326", district="平阳县", province="浙江",
+                                              place="丽水市松阳县")])
+    assert registry.check_division(wrong) == ("portal 330326-pingyang: its reports come from 丽水市松阳县, which is "
+                                              "松阳县 331124, not 平阳县 330326")
 
 
 def test_division_code_mismatch_is_reported():
@@ -111,3 +133,24 @@ def test_attachment_links():
             '<a href="page.html">d</a>')
     assert discovery.attachment_links(page, "http://a.gov.test/r/t1.html", {"a.gov.test"}) == [
         "http://a.gov.test/r/P012.pdf", "http://a.gov.test/x/a.DOCX"]
+
+
+def test_the_portal_ids_the_readme_and_the_help_use_exist():
+    import re
+
+    from click.testing import CliRunner
+
+    from govcrawl.cli import main
+
+    from conftest import ROOT
+
+    texts = [(ROOT / "README.md").read_text(encoding="utf-8")]
+    runner = CliRunner()
+    for name, command in main.commands.items():
+        texts.append(runner.invoke(main, [name, "--help"]).output)
+        for sub in getattr(command, "commands", {}):
+            texts.append(runner.invoke(main, [name, sub, "--help"]).output)
+    used = set(re.findall(r"\b\d{6}-[a-z]+(?:-[a-z]+)*\b", "\n".join(texts)))
+    demo = {p["id"] for p in network.generate(network.cache_root() / "_unused", 1, write=False)["portals"]}
+    known = {p.id for p in registry.load_registry()} | demo
+    assert used and used <= known, used - known

@@ -49,7 +49,7 @@ def crawl_command(portal_ids: tuple[str, ...], db_path: Path, registry_path: Pat
     was not read completely (blocked, unreached, a listing page failed, a limit reached;
     the summary names them), 5 the archive cannot be opened or written.
 
-    Example: govcrawl crawl --portal 330702-wucheng --db data/archive.db --log-file crawl.log
+    Example: govcrawl crawl --portal 510522-hejiang --db data/archive.db --log-file logs/crawl.log
     """
     from govcrawl import registry
     from govcrawl.archive.lock import CrawlLocked

@@ -37,7 +37,7 @@ def demo_group(ctx: click.Context, db_path: Path, epoch: int, keep: bool) -> Non
 
     root = network.ensure(epoch)
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    portals = registry.from_demo_manifest(manifest)
+    portals = registry.load_registry(root / network.REGISTRY)
     if not keep:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)

@@ -467,7 +467,23 @@ def generate(out: Path, epoch: int = 1, scale: int | None = None, seed: int = DE
     if write:
         (out / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        write_registry(manifest, out / REGISTRY)
     return manifest
+
+
+REGISTRY = "portals.yml"  # the network's own registry, beside its manifest
+
+
+def write_registry(manifest: dict[str, Any], path: Path) -> None:
+    """The demo portals as a registry file (govcrawl.registry reads it like data/portals.yml)."""
+    import yaml
+
+    entries = [{"id": p["id"], "province": p["province"], "city": p["city"], "district": p["district"],
+                "code": p["code"], "homepage": p["homepage"], "listing_urls": p["listing_urls"],
+                "allowed_domains": p["allowed_domains"], "cms": p["cms"], "verified": True, "demo": True}
+               for p in manifest["portals"]]
+    path.write_text("# The demo network's portals (generated with it; not the production registry).\n"
+                    + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def _manifest_entry(report: Report) -> dict[str, Any]:
