@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import yaml
 
 DEFAULT_REGISTRY = Path(__file__).resolve().parents[1] / "data" / "portals.yml"
-CMS_HINTS = ("trs", "hanweb", "gd", "generic")  # the families of govcrawl.crawl.cms
+CMS_HINTS = ("trs", "hanweb", "gd", "fujian", "gkmlpt", "generic")  # the families of govcrawl.crawl.cms
 _ID = re.compile(r"^\d{6}-[a-z0-9]+(?:-[a-z0-9]+)*$")
 _REQUIRED = ("id", "province", "district", "code", "homepage", "listing_urls", "allowed_domains")
 _OPTIONAL = ("city", "cms", "verified", "demo", "level", "overrides", "seen_reports", "place")

@@ -111,6 +111,27 @@ def test_division_code_mismatch_is_reported():
     ("示范市东湖区人民政府2025年政务公开工作要点", False),
     ("东湖区召开2025年政务公开工作推进会", False),
     ("首页", False),
+    # titles a single year regex missed: no 年, a space, no 公开, a 公报, a cover letter
+    ("某县发改委2017政府信息公开工作年度报告", True),
+    ("某县文化局2017 年政府信息工作年度报告", True),
+    ("某县扶贫办2017年政府信息年度报告", True),
+    ("2017年政府信息公开公报", True),
+    ("2023年政务公开年报", True),
+    ("政府信息公开工作2017年度报告", True),
+    ("关于报送《某县2017年政府信息公开工作情况》的函", True),
+    ("关于印发《某区2017年政府信息公开工作年度报告》的通知", True),
+    ("二〇一六年度某县人民政府信息公开工作报告", True),
+    # the look-alikes real columns carry
+    ("某区2023年政务公开工作自查报告", False),
+    ("某区2023年政务公开工作要点落实情况", False),
+    ("某局2023年政务公开工作总结暨2024年工作思路", False),
+    ("关于做好2024年度政府信息公开工作年度报告编制发布工作的通知", False),
+    ("关于2023年度政府信息公开工作年度报告格式有关事项的通知", False),
+    ("关于报送2023年度政府信息公开工作年度报告的通知", False),
+    ("某区政府网站2023年度工作报表", False),
+    ("某局关于履行2023年政务公开职责自查自评的报告", False),
+    ("某区2023年度政府信息公开工作年度报告解读", False),
+    ("一图读懂某区2023年政府信息公开工作年度报告", False),
 ])
 def test_report_titles(title, expected):
     assert discovery.is_report_title(title) is expected

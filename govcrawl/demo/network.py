@@ -40,12 +40,18 @@ LAST_YEAR = {1: 2024, 2: 2025}
 PAGE_SIZE = 20
 DEFAULT_SEED = 20250101
 
-CMS_FAMILIES = ("trs", "hanweb", "gd")
-# (pinyin slug, district name, city, province, demo division code)
+# How a portal lists its reports (its listing scheme), and the CMS family that reads it:
+# TRS createPageHTML, Hanweb pageNum links, Guangdong 下一页, Fujian's JS pager over static
+# pages, Hanweb's jpage (a data island, then the data proxy's XML), Guangdong's gkmlpt JSON API.
+STYLES = {"trs": "trs", "hanweb": "hanweb", "gd": "gd", "fujian": "fujian", "jpage": "hanweb", "gkmlpt": "gkmlpt"}
+# (pinyin slug, district name, city, province, demo division code, listing style, units)
 DISTRICTS = (
-    ("donghu", "东湖区", "示范市", "示范省", "990102"),
-    ("xishan", "西山区", "示范市", "示范省", "990103"),
-    ("nanhu", "南湖县", "样例市", "样例省", "990221"),
+    ("donghu", "东湖区", "示范市", "示范省", "990102", "trs", 10),
+    ("xishan", "西山区", "示范市", "示范省", "990103", "hanweb", 10),
+    ("nanhu", "南湖县", "样例市", "样例省", "990221", "gd", 10),
+    ("pingshan", "屏山县", "样例市", "样例省", "990222", "fujian", 4),
+    ("beihu", "北湖区", "示范市", "示范省", "990104", "jpage", 4),
+    ("jiangbei", "江北区", "样例市", "样例省", "990223", "gkmlpt", 4),
 )
 DEPARTMENTS = ("发展和改革局", "教育局", "财政局", "人力资源和社会保障局", "生态环境局",
                "住房和城乡建设局", "卫生健康委员会", "市场监督管理局")
@@ -75,8 +81,12 @@ class Portal:
     city: str
     province: str
     code: str
-    cms: str
+    style: str  # one of STYLES
     units: list[Unit] = field(default_factory=list)
+
+    @property
+    def cms(self) -> str:
+        return STYLES[self.style]
 
     @property
     def id(self) -> str:
@@ -101,7 +111,8 @@ def build_portals(scale: int | None = None, seed: int = DEFAULT_SEED) -> list[Po
     portals = []
     for index in range(count):
         if index < len(DISTRICTS):
-            slug, district, city, province, code = DISTRICTS[index]
+            slug, district, city, province, code, style, size = DISTRICTS[index]
+            size = 10 if scale else size  # benchmarks: every portal full size
         else:
             # Distinct names (agency + year identifies a report): syllable pairs, then triples.
             k = index - len(DISTRICTS)
@@ -111,14 +122,15 @@ def build_portals(scale: int | None = None, seed: int = DEFAULT_SEED) -> list[Po
             name = "".join(SYLLABLES[d % width] for d in digits)
             slug, district, city, province = f"d{index:04d}", f"{name}区", "规模市", "规模省"
             code = f"98{index // 100 % 100:02d}{index % 100:02d}"
-        portal = Portal(index, slug, district, city, province, code,
-                        CMS_FAMILIES[index % len(CMS_FAMILIES)])
+            style, size = tuple(STYLES)[index % len(STYLES)], 10
+        portal = Portal(index, slug, district, city, province, code, style)
         rng = random.Random(sub_seed(seed, "units", index))
         prefix = f"{city}{district}"
+        departments, streets = (6, 3) if size >= 10 else (size - 2, 1)
         portal.units.append(Unit("zf", portal.government, "government", "zf"))
-        for n, dept in enumerate(rng.sample(DEPARTMENTS, 6)):
+        for n, dept in enumerate(rng.sample(DEPARTMENTS, departments)):
             portal.units.append(Unit(f"bm{n + 1}", f"{prefix}{dept}", "department", f"bm{n + 1}"))
-        for n, street in enumerate(rng.sample(STREETS, 3)):
+        for n, street in enumerate(rng.sample(STREETS, streets)):
             portal.units.append(Unit(f"jd{n + 1}", f"{prefix}{street}", "street", f"jd{n + 1}"))
         portals.append(portal)
     return portals
@@ -317,21 +329,34 @@ def expected_metrics(report: Report) -> dict[str, Any]:
 # --- URLs per CMS family -------------------------------------------------------------------
 
 def column_path(portal: Portal, column: str) -> str:
-    if portal.cms == "hanweb":
+    if portal.style in ("hanweb", "jpage"):
         return f"/col/col{1000 + sum(map(ord, column)) + portal.index}/"
-    if portal.cms == "gd":
+    if portal.style == "gd":
         return f"/zwgk/zfxxgknb/{column}/"
+    if portal.style == "gkmlpt":
+        return f"/gkmlpt/api/all/{2000 + sum(map(ord, column)) + portal.index}"
     return f"/zwgk/xxgknb/{column}/"
 
 
+def _column_id(portal: Portal, column: str) -> str:
+    return column_path(portal, column).strip("/").rsplit("col", 1)[-1].rsplit("/", 1)[-1]
+
+
 def listing_url(portal: Portal, column: str, page: int) -> str:
-    """Page 0 is the column's index; the rest follow each family's scheme."""
+    """Page 0 is the column's index; the rest follow each style's scheme."""
     base = column_path(portal, column)
+    if portal.style == "gkmlpt":
+        return f"{base}?page={page + 1}&sid={757000 + portal.index}"
+    if portal.style == "jpage" and page > 0:
+        return (f"/module/web/jpage/dataproxy.jsp?page={page}&webid={60 + portal.index}&path=%2F"
+                f"&columnid={_column_id(portal, column)}&unitid={6080000 + portal.index}&permissiontype=0")
+    if portal.style == "fujian":
+        return f"{base}index.htm" if page == 0 else f"{base}index_{page}.htm"
     if page == 0:
         return f"{base}index.html"
-    if portal.cms == "trs":
+    if portal.style == "trs":
         return f"{base}index_{page}.html"
-    if portal.cms == "gd":
+    if portal.style == "gd":
         return f"{base}index_{page + 1}.html"
     uid = 5000 + portal.index
     return f"{base}index.html?uid={uid}&pageNum={page + 1}"
@@ -339,12 +364,15 @@ def listing_url(portal: Portal, column: str, page: int) -> str:
 
 def detail_url(portal: Portal, column: str, day: date, doc_id: int) -> str:
     base = column_path(portal, column)
-    if portal.cms == "trs":
+    if portal.style == "trs":
         return f"{base}{day:%Y%m}/t{day:%Y%m%d}_{doc_id}.html"
-    if portal.cms == "gd":
+    if portal.style == "fujian":
+        return f"{base}{day:%Y%m}/t{day:%Y%m%d}_{doc_id}.htm"
+    if portal.style == "gd":
         return f"{base}content/post_{doc_id}.html"
-    col = column_path(portal, column).strip("/").split("col")[-1]
-    return f"/art/{day.year}/{day.month}/{day.day}/art_{col}_{doc_id}.html"
+    if portal.style == "gkmlpt":
+        return f"/gkmlpt/content/{doc_id // 1000000}/{doc_id // 1000}/post_{doc_id}.html"
+    return f"/art/{day.year}/{day.month}/{day.day}/art_{_column_id(portal, column)}_{doc_id}.html"
 
 
 # --- pages --------------------------------------------------------------------------------
@@ -360,7 +388,7 @@ def report_page(report: Report, column_name: str, charset: str | None, url: str)
     title = spec.report_title
     shown = f"{spec.year}年度政府信息公开工作年度报告" if "no_agency_in_title" in spec.quirks else title
     meta = ""
-    if portal.cms == "trs":
+    if portal.style in ("trs", "fujian"):
         meta = (f'<meta name="SiteName" content="{html.escape(portal.government)}">'
                 f'<meta name="ColumnName" content="{html.escape(column_name)}">'
                 f'<meta name="ArticleTitle" content="{html.escape(shown)}">'
@@ -384,21 +412,54 @@ def report_page(report: Report, column_name: str, charset: str | None, url: str)
 
 
 def listing_page(portal: Portal, column_name: str, items: list[tuple[str, str, date]],
-                 page: int, pages: int, column: str) -> str:
+                 page: int, pages: int, column: str, total: int) -> tuple[str, str | None]:
+    """One listing page as the portal's style serves it, and its content type (None: HTML)."""
     rows = "\n".join(f'<li><a href="{href}" title="{html.escape(title)}">{html.escape(title)}</a>'
                      f"<span>{day.isoformat()}</span></li>" for title, href, day in items)
+    if portal.style == "gkmlpt":
+        articles = [{"id": int(href.rsplit("_", 1)[1].split(".")[0]), "title": title,
+                     "url": f"http://{portal.host}{href}", "date": int(datetime_of(day))}
+                    for title, href, day in items]
+        return json.dumps({"articles": articles, "classify": {"name": column_name}, "total": total,
+                           "page_size": PAGE_SIZE}, ensure_ascii=False), "application/json"
+    if portal.style == "jpage":
+        records = "\n".join(f"<record><![CDATA[\n{row}]]></record>" for row in rows.split("\n") if row)
+        nextgroup = (f'<nextgroup><![CDATA[<a href="{html.escape(listing_url(portal, column, page + 1))}"></a>]]>'
+                     f"</nextgroup>" if page + 1 < pages else "")
+        store = f"<datastore>\n{nextgroup}\n<recordset>\n{records}\n</recordset>\n</datastore>"
+        if page > 0:
+            return f'<?xml version="1.0" encoding="UTF-8"?>\n{store}\n', "text/xml; charset=utf-8"
+        body = (f'<div class="crumb">当前位置：首页 &gt; 政务公开 &gt; {html.escape(column_name)}</div>\n'
+                f'<div class="list"><h2>{html.escape(column_name)}</h2><div id="{6080000 + portal.index}">'
+                f'<script type="text/xml">{store}</script></div></div>'
+                f'<script src="/module/jslib/jquery/jquery.js"></script>')
+        return _chrome(portal, column_name, body, "utf-8"), None
     pager = ""
-    if portal.cms == "trs":
+    if portal.style == "trs":
         pager = (f'<script type="text/javascript">\nvar currentPage = {page};\nvar countPage = {pages};\n'
                  f'createPageHTML({pages}, {page}, "index", "html");\n</script>')
+    elif portal.style == "fujian":
+        pager = ('<div class="pagebar" ms-include-src="\'/pgBar_xxgk.html\'"></div>\n<script>\n'
+                 'require(["list2.trsapi", "tools"], function(listModel, tools) {\n  listModel({\n'
+                 f'    quickMode: "动静结合",\n    maxStaticIndex: {pages - 1},\n'
+                 '    listArgs: {channelid: SiteInfo.searchId, sortfield: "-docorderpri,-docreltime"},\n'
+                 f"    pagebar: {{prepage: {PAGE_SIZE}, recordCount: '{total}', pgTemp: \"pgBar_xxgk.html\", "
+                 'pgCountMode: "recordCount", displayNum: 2}\n  });\n});\n</script>')
     elif page + 1 < pages:
         pager = f'<a class="next" href="{listing_url(portal, column, page + 1)}">下一页</a>'
-    if page > 0 and portal.cms != "trs":
+    if page > 0 and portal.style not in ("trs", "fujian"):
         pager = f'<a href="{listing_url(portal, column, page - 1)}">上一页</a> ' + pager
     body = (f'<div class="crumb">当前位置：首页 &gt; 政务公开 &gt; {html.escape(column_name)}</div>\n'
             f'<div class="list"><h2>{html.escape(column_name)}</h2><ul>\n{rows}\n</ul>'
             f'<div class="pager">{pager}</div></div>')
-    return _chrome(portal, column_name, body, "utf-8" if portal.cms != "trs" else "gbk")
+    return _chrome(portal, column_name, body, "utf-8" if portal.cms != "trs" else "gbk"), None
+
+
+def datetime_of(day: date) -> float:
+    """A day as the Unix time of its midnight in China (gkmlpt's dates)."""
+    import datetime as dt
+
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()
 
 
 # --- the site -------------------------------------------------------------------------------
@@ -410,12 +471,15 @@ class Site:
     files: dict[tuple[str, str], bytes] = field(default_factory=dict)
     header_charset: dict[tuple[str, str], str] = field(default_factory=dict)
     last_modified: dict[tuple[str, str], str] = field(default_factory=dict)
+    content_type: dict[tuple[str, str], str] = field(default_factory=dict)  # not HTML: XML, JSON
 
     def put(self, host: str, path: str, data: bytes, modified: date | None = None,
-            header_charset: str | None = None) -> None:
+            header_charset: str | None = None, content_type: str | None = None) -> None:
         self.files[(host, path)] = data
         if header_charset:
             self.header_charset[(host, path)] = header_charset
+        if content_type:
+            self.content_type[(host, path)] = content_type
         if modified:
             self.last_modified[(host, path)] = modified.isoformat()
 
@@ -608,8 +672,8 @@ def _write_portal(site: Site, portal: Portal, reports: list[Report], seed: int, 
         for page in range(pages):
             chunk = items[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
             url = listing_url(portal, column, page)
-            site.put(host, url, listing_page(portal, name, chunk, page, pages, column)
-                     .encode(portal.encoding, "replace"))
+            text, content_type = listing_page(portal, name, chunk, page, pages, column, len(items))
+            site.put(host, url, text.encode(portal.encoding, "replace"), content_type=content_type)
         listing_urls.append(base + listing_url(portal, column, 0))
     site.put(host, "/robots.txt", b"User-agent: *\nDisallow: /search/\nDisallow: /admin/\n")
     home_links = "".join(f'<li><a href="{u.removeprefix(base)}">{html.escape(u)}</a></li>'
@@ -642,6 +706,8 @@ def _flush(site: Site, root: Path) -> None:
             hint["charset"] = site.header_charset[(host, path)]
         if (host, path) in site.last_modified:
             hint["modified"] = site.last_modified[(host, path)]
+        if (host, path) in site.content_type:
+            hint["type"] = site.content_type[(host, path)]
         if hint:
             hints[path] = hint
     if site.files:

@@ -129,8 +129,8 @@ class _Handler(BaseHTTPRequestHandler):
         data = file.read_bytes()
         hint = self.server.hints(host).get(path, {})
         suffix = file.suffix.lower() if file.suffix else ".html"
-        content_type = _TYPES.get(suffix.split("__")[0], "application/octet-stream")
-        if content_type.startswith("text/"):
+        content_type = hint.get("type") or _TYPES.get(suffix.split("__")[0], "application/octet-stream")
+        if content_type.startswith("text/") and "charset" not in content_type:
             charset = hint.get("charset") or (self.server.encodings[host] if suffix != ".txt" else "utf-8")
             content_type += f"; charset={charset}"
         modified = _DEFAULT_MODIFIED

@@ -9,12 +9,15 @@ subclass, added to :data:`FAMILIES`.
 from __future__ import annotations
 
 from govcrawl.crawl.cms.base import Family, Listing
+from govcrawl.crawl.cms.fujian import FujianFamily
 from govcrawl.crawl.cms.gd import GuangdongFamily
 from govcrawl.crawl.cms.generic import GenericFamily
+from govcrawl.crawl.cms.gkmlpt import GkmlptFamily
 from govcrawl.crawl.cms.hanweb import HanwebFamily
 from govcrawl.crawl.cms.trs import TrsFamily
 
-FAMILIES: dict[str, Family] = {f.name: f for f in (TrsFamily(), HanwebFamily(), GuangdongFamily())}
+FAMILIES: dict[str, Family] = {f.name: f for f in (TrsFamily(), HanwebFamily(), GuangdongFamily(), FujianFamily(),
+                                                   GkmlptFamily())}
 FAMILIES["generic"] = GenericFamily(tuple(FAMILIES.values()))
 NAMES = tuple(FAMILIES)
 

@@ -26,6 +26,7 @@ class Listing:
     pages: list[str] = field(default_factory=list)  # further listing pages of the column
     items: int = 0  # links to detail pages of the column (reports or not)
     says_empty: bool = False  # the page says the column has no items
+    unreached: str | None = None  # pages the column has that no crawl can fetch as pages, and why
 
     @property
     def recognised(self) -> bool:
@@ -40,14 +41,23 @@ class Family:
     name = "base"
 
     def read(self, url: str, text: str) -> Listing:
-        selector = Selector(text=text)
-        anchors = [(a.attrib.get("href", "").strip(), " ".join(a.css("::text").getall()).strip()
-                    or a.attrib.get("title", "")) for a in selector.css("a[href]")]
-        links = [(urljoin(url, href), title) for href, title in anchors if _followable(href)]
+        """The listing a page is: its links (the page's anchors and what the family adds:
+        records in a data island, articles of a JSON API), its further pages, its items."""
+        selector = Selector(text=text, type="html")
+        links = anchors(url, selector) + self.links(url, text)
         pages = self.pages(url, text, links)
         items = sum(1 for link, _ in links if link not in pages and self.is_item(url, link))
         body_text = " ".join(selector.css("body *:not(script):not(style)::text").getall())
-        return Listing(url, links, pages, items, bool(_NO_ITEMS.search(body_text)))
+        return Listing(url, list(dict.fromkeys(links)), pages, items, bool(_NO_ITEMS.search(body_text)),
+                       self.unreached(url, text))
+
+    def links(self, url: str, text: str) -> list[tuple[str, str]]:
+        """Links the family lists outside the page's own anchors (none by default)."""
+        return []
+
+    def unreached(self, url: str, text: str) -> str | None:
+        """Why some pages of the column cannot be fetched as pages (None: they all can)."""
+        return None
 
     def is_item(self, url: str, link: str) -> bool:
         """Is ``link`` a detail page listed by listing ``url``: in the column's folder (not
@@ -64,6 +74,24 @@ class Family:
     def pages(self, url: str, text: str, links: list[tuple[str, str]]) -> list[str]:
         """Further pages of the column: the links that say 下一页 (every family has them)."""
         return next_links(url, links)
+
+
+def anchors(url: str, selector: Selector) -> list[tuple[str, str]]:
+    """(absolute URL, title) of a page's followable links.  The title is the link's text, or
+    its ``title`` attribute where the text is cut ('…年度报...') or empty: listings shorten
+    long titles and keep the whole one there."""
+    out = []
+    for a in selector.css("a[href]"):
+        href = a.attrib.get("href", "").strip()
+        if not _followable(href):
+            continue
+        text = " ".join(" ".join(a.css("::text").getall()).split())
+        full = " ".join((a.attrib.get("title") or "").split())
+        cut = text.rstrip(".…。 ")
+        if full and (not text or (len(full) > len(cut) and (text != cut or full.startswith(cut)))):
+            text = full
+        out.append((urljoin(url, href), text))
+    return out
 
 
 def _followable(href: str) -> bool:

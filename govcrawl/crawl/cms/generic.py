@@ -11,8 +11,14 @@ class GenericFamily(Family):
     def __init__(self, families: tuple[Family, ...]) -> None:
         self.families = families
 
+    def links(self, url: str, text: str) -> list[tuple[str, str]]:
+        return [link for family in self.families for link in family.links(url, text)]
+
     def pages(self, url: str, text: str, links: list[tuple[str, str]]) -> list[str]:
         found: list[str] = []
         for family in self.families:
             found += family.pages(url, text, links)
         return list(dict.fromkeys(found))
+
+    def unreached(self, url: str, text: str) -> str | None:
+        return next((why for family in self.families if (why := family.unreached(url, text))), None)

@@ -11,7 +11,7 @@ from govcrawl.crawl.cms.base import Family, next_links
 _CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?(\d+)\s*,\s*(\d+)\s*,\s*['\"]([^'\"]+)['\"]\s*,"
     r"\s*['\"]([^'\"]+)['\"]")
-MAX_PAGES = 500
+MAX_PAGES = 100_000  # named pages are made at most this many; the crawl's own limit is lower, and recorded
 
 
 def create_page_html(url: str, text: str) -> list[str]:

@@ -239,6 +239,9 @@ class AnnualReportsSpider(scrapy.Spider):
                         "(GOVCRAWL_MAX_LISTING_PAGES, overrides.max_listing_pages); later pages not fetched")))
                 continue
             yield from self._admit(self._listing(url, portal_id, chain))
+        if listing.unreached:
+            notes.append(ListingItem(response.url, portal_id, "limit", response.status,
+                                     f"unreached: {listing.unreached}"))
         yield from notes
         if listing.recognised or reports:
             outcome, reason = ("listing", None) if listing.items or listing.pages or reports else ("empty", None)
