@@ -16,6 +16,9 @@ import yaml
 
 DEFAULT_REGISTRY = Path(__file__).resolve().parents[1] / "data" / "portals.yml"
 CMS_HINTS = ("trs", "hanweb", "gd", "fujian", "gkmlpt", "generic")  # the families of govcrawl.crawl.cms
+# Other names a registry may use for them (older registries, the platforms' own names).
+CMS_ALIASES = {"trswcm": "trs", "trs_wcm": "trs", "dahan": "hanweb", "jpage": "hanweb", "guangdong": "gd",
+               "jiyuehua": "fujian", "auto": "generic", "anhui": "generic"}
 _ID = re.compile(r"^\d{6}-[a-z0-9]+(?:-[a-z0-9]+)*$")
 _REQUIRED = ("id", "province", "district", "code", "homepage", "listing_urls", "allowed_domains")
 _OPTIONAL = ("city", "cms", "verified", "demo", "level", "overrides", "seen_reports", "place")
@@ -88,10 +91,15 @@ def _problems(entry: dict[str, Any], index: int) -> list[str]:
         elif domains and not any(parts.hostname == d or parts.hostname.endswith("." + d)
                                  for d in domains):
             out.append(f"portal {name}: field allowed_domains: {parts.hostname} of {url} not allowed")
-    if entry.get("cms", "generic") not in CMS_HINTS:
+    if _cms(entry) not in CMS_HINTS:
         out.append(f"portal {name}: field cms: {entry.get('cms')!r} is not one of {', '.join(CMS_HINTS)}")
     out += _override_problems(name, entry.get("overrides"))
     return out
+
+
+def _cms(entry: dict[str, Any]) -> str:
+    value = str(entry.get("cms") or "generic").strip().lower()
+    return CMS_ALIASES.get(value, value)
 
 
 def _override_problems(name: str, overrides: Any) -> list[str]:
@@ -145,7 +153,7 @@ def parse_registry(data: Any, source: str = "registry") -> list[Portal]:
             id=entry["id"], province=entry["province"], district=entry["district"],
             code=str(entry["code"]), homepage=entry["homepage"],
             listing_urls=tuple(entry["listing_urls"]), allowed_domains=tuple(entry["allowed_domains"]),
-            city=entry.get("city"), cms=entry.get("cms", "generic"),
+            city=entry.get("city"), cms=_cms(entry),
             verified=bool(entry.get("verified", False)), demo=bool(entry.get("demo", False)),
             level=entry.get("level"), overrides=dict(entry.get("overrides") or {}),
             seen_reports=tuple(entry.get("seen_reports") or ()), place=entry.get("place")))

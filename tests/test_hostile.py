@@ -355,3 +355,25 @@ def test_a_full_disk_stops_the_crawl_with_one_line_and_the_archive_stays_sound(p
     again = crawl(server, registry, db)  # room again: the next run completes the work
     assert again.returncode == 0, again.stdout + again.stderr
     assert archived(db) == {report_url(n) for n in range(6)}
+
+
+def test_a_report_filed_only_as_the_attachment_of_a_cover_letter_is_archived(portal):
+    """关于报送《…工作情况》的函: the page is a cover letter, the report only its attachment —
+    behind a download link whose URL names no file (the link's text does)."""
+    from govcrawl.demo.attachments import render_docx
+
+    server, registry, db = portal
+    letter = f"{BASE}/zfxxgk/xxgknb/202402/t20240201_2001.html"
+    download = f"{BASE}/module/download/downfile.jsp?id=2001"
+    title = "关于报送《示范市东湖区统计局2023年政府信息公开工作情况》的函"
+    server.page(LISTING, listing_page([0, 1, 2], PAGE_2, first=f'<li><a href="{letter}">{title}</a></li>'))
+    server.page(letter, f"<html><body><h1>{title}</h1><p>区政府办公室：</p><p>现将我局年度报告报送你室。</p>"
+                        f'<p>附件：<a href="{download}">示范市东湖区统计局2023年政府信息公开公报.docx</a></p>'
+                        "</body></html>")
+    spec = S.sample_spec(seed=200, template="2021", agency="示范市东湖区统计局")
+    server.answers[download] = __import__("portal_server").Answer(
+        200, render_docx(spec), {}, "application/octet-stream")
+    result = crawl(server, registry, db)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert rows(db, "SELECT agency, year FROM reports r JOIN sources s ON s.version_id = r.latest_version_id "
+                    "WHERE s.url = ?", [download]) == [("示范市东湖区统计局", 2023)]

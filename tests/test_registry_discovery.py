@@ -46,6 +46,13 @@ def test_the_registry_knows_exactly_the_crawls_cms_families():
     assert set(registry.CMS_HINTS) == set(cms.NAMES)
 
 
+@pytest.mark.parametrize(("written", "family"), [("TRS", "trs"), ("anhui", "generic"), ("jpage", "hanweb"),
+                                                 (None, "generic"), ("fujian", "fujian")])
+def test_cms_names_a_registry_may_use_are_understood(written, family):
+    (portal,) = registry.parse_registry([entry(cms=written)])
+    assert portal.cms == family
+
+
 def test_overrides_pace_the_portals_hosts():
     slow = registry.parse_registry([entry(overrides={"delay": 5, "concurrency": 1},
                                           allowed_domains=["www.hejiang.gov.cn", "files.hejiang.gov.cn"])])

@@ -101,3 +101,25 @@ def test_attachments_are_requested_once_the_page_is_stored(crawler):
     crawler.spider.follow_attachments(page)
     assert [(r.url, r.meta["role"], r.meta["referer"], r.callback) for r in scheduled] == [
         (page.attachments[0], "attachment", REPORT, crawler.spider.parse_attachment)]
+
+
+def test_a_wrong_family_hint_does_not_lose_the_pager():
+    """A Fujian listing on a portal registered as Guangdong: its pages are still found."""
+    from dataclasses import replace
+
+    from govcrawl.crawl.items import ListingItem
+
+    from conftest import ROOT
+
+    portal = replace(PORTAL, cms="gd", allowed_domains=("www.moumou.gov.cn",),
+                     listing_urls=("https://www.moumou.gov.cn/zwgk/zfxxgk/zfxxgknb/",))
+    crawler = get_crawler(AnnualReportsSpider)
+    crawler.spider = AnnualReportsSpider.from_crawler(crawler, portals=[portal])
+    body = (ROOT / "tests" / "listings" / "fujian-index.htm").read_bytes()
+    response = fixture_response(portal.listing_urls[0], body=body, meta={"role": "listing", "portal": portal.id})
+    out = list(crawler.spider.parse_listing(response))
+    listings = [r.url for r in out if isinstance(r, Request) and r.meta.get("role") == "listing"]
+    assert listings == [portal.listing_urls[0] + "index_1.htm", portal.listing_urls[0] + "index_2.htm"]
+    records = [r for r in out if isinstance(r, ListingItem)]
+    assert [r.outcome for r in records] == ["limit", "listing"]  # the API-only pages said, then the page
+    assert "search API" in records[0].reason

@@ -72,8 +72,9 @@ class Family:
             and not re.search(r"/index(?:_\d+)?\.s?html?$", path)
 
     def pages(self, url: str, text: str, links: list[tuple[str, str]]) -> list[str]:
-        """Further pages of the column: the links that say 下一页 (every family has them)."""
-        return next_links(url, links)
+        """Further pages of the column, as every family's static pagers link them: 下一页 and
+        numbered links to the column's sibling pages (index_2.html, ?page=3)."""
+        return list(dict.fromkeys(next_links(url, links) + numbered_pages(url, links)))
 
 
 def anchors(url: str, selector: Selector) -> list[tuple[str, str]]:
@@ -105,6 +106,27 @@ def same_site(url: str, other: str) -> bool:
 def next_links(url: str, links: list[tuple[str, str]]) -> list[str]:
     """Links whose text says 'next page' (下一页, ›, …), on the same site."""
     return list(dict.fromkeys(u for u, text in links if _NEXT_TEXT.match(text or "") and same_site(u, url)))
+
+
+_NUMBERED_FILE = re.compile(r"/(?:index|list|default|more|page)[_-]\d+\.(?:s?html?|jsp|aspx?|php)$", re.I)
+_PAGE_PARAM = re.compile(r"(?:^|&)(?:page|pageNo|pageNum|pageIndex|curPage|currentPage|pn|p)=\d+(?:&|$)", re.I)
+_PAGER_TEXT = re.compile(r"^\s*(?:\d{1,4}|下一页|下页|后一页|尾页|末页|最后一页|[>›»]+|next|last)\s*$", re.I)
+
+
+def numbered_pages(url: str, links: list[tuple[str, str]]) -> list[str]:
+    """The column's numbered pages: a sibling file ``index_N`` (``list_N`` …) of its folder,
+    or the listing itself with a page number in its query, behind a pager's text (a
+    number, 下一页, 尾页)."""
+    out = []
+    here = urlsplit(url)
+    for link, title in links:
+        parts = urlsplit(link)
+        if not in_column(url, link):
+            continue
+        numbered_query = parts.path == here.path and _PAGE_PARAM.search(parts.query)
+        if _NUMBERED_FILE.search(parts.path) or (numbered_query and _PAGER_TEXT.match(title or "")):
+            out.append(link)
+    return out
 
 
 def in_column(url: str, other: str) -> bool:

@@ -12,7 +12,7 @@ import math
 import re
 from urllib.parse import urljoin, urlsplit
 
-from govcrawl.crawl.cms.base import Family, next_links
+from govcrawl.crawl.cms.base import Family
 
 _MODEL = re.compile(r"listModel\s*\(\s*\{(?P<body>.*?)\}\s*\)\s*;", re.S)
 _NUMBER = {name: re.compile(rf"\b{name}\s*:\s*['\"]?(\d+)") for name in ("maxStaticIndex", "prepage", "recordCount")}
@@ -52,7 +52,7 @@ class FujianFamily(Family):
     name = "fujian"
 
     def pages(self, url: str, text: str, links: list[tuple[str, str]]) -> list[str]:
-        return list(dict.fromkeys(_pages(url, text)[0] + next_links(url, links)))
+        return list(dict.fromkeys(_pages(url, text)[0] + super().pages(url, text, links)))
 
     def unreached(self, url: str, text: str) -> str | None:
         return _pages(url, text)[1]

@@ -83,9 +83,9 @@ class GkmlptFamily(Family):
 
     def pages(self, url: str, text: str, links: list[tuple[str, str]]) -> list[str]:
         data = _json(text)
-        if data is None:
+        if data is None:  # the app's page (or a static page of the platform)
             found = api_url(url, text)
-            return [found] if found else []
+            return list(dict.fromkeys(([found] if found else []) + super().pages(url, text, links)))
         parts = urlsplit(url)
         query = parse_qs(parts.query)
         if not _API.search(parts.path) or query.get("page", ["1"])[0] != "1":

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 
-from govcrawl.crawl.cms.base import Family, anchors, in_column, next_links
+from govcrawl.crawl.cms.base import Family, anchors, in_column
 
 _PAGE_NUM = re.compile(r"[?&]pageNum=\d+")
 _DATASTORE = re.compile(r"<datastore>(.*?)</datastore>", re.S | re.I)
@@ -71,5 +71,5 @@ class HanwebFamily(Family):
 
     def pages(self, url: str, text: str, links: list[tuple[str, str]]) -> list[str]:
         _, groups, totals = datastore(text)
-        found = page_num_links(url, links) + _group_pages(url, text, groups, totals) + next_links(url, links)
+        found = page_num_links(url, links) + _group_pages(url, text, groups, totals) + super().pages(url, text, links)
         return list(dict.fromkeys(found))

@@ -1,12 +1,14 @@
 """TRS WCM: the pager is written by ``createPageHTML(N, i, "index", "html")``; page k ≥ 1 is
-``index_k.html`` (report-format.md §7c), enumerated once, from the first page."""
+``index_k.html`` (report-format.md §7c), enumerated once, from the first page.  TRS's later
+list API (``listModel``, as Fujian's platform serves it) is read too: a portal known as
+TRS may be on either."""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import urljoin
 
-from govcrawl.crawl.cms.base import Family, next_links
+from govcrawl.crawl.cms.fujian import FujianFamily
 
 _CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?(\d+)\s*,\s*(\d+)\s*,\s*['\"]([^'\"]+)['\"]\s*,"
@@ -25,8 +27,8 @@ def create_page_html(url: str, text: str) -> list[str]:
     return [urljoin(url, f"{name}_{k}.{ext}") for k in range(1, min(count, MAX_PAGES))]
 
 
-class TrsFamily(Family):
+class TrsFamily(FujianFamily):
     name = "trs"
 
     def pages(self, url: str, text: str, links: list[tuple[str, str]]) -> list[str]:
-        return list(dict.fromkeys(create_page_html(url, text) + next_links(url, links)))
+        return list(dict.fromkeys(create_page_html(url, text) + super().pages(url, text, links)))

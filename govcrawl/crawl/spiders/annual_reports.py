@@ -211,7 +211,14 @@ class AnnualReportsSpider(scrapy.Spider):
         if blocked:
             yield ListingItem(response.url, portal_id, "blocked", response.status, blocked, lease=lease)
             return
-        listing = cms.family(self.portals[portal_id].cms).read(response.url, response.text)
+        family = self.portals[portal_id].cms
+        listing = cms.family(family).read(response.url, response.text)
+        if family != "generic" and not (listing.pages and listing.recognised):
+            # The portal's family finds no further page (or nothing) here: its hint may be
+            # wrong, or the column on a newer platform; every family's rules are asked too.
+            other = cms.family("generic").read(response.url, response.text)
+            if other.pages or (other.recognised and not listing.recognised):
+                listing = other
         reports = [(url, title) for url, title in listing.links if discovery.is_report_title(title)]
         notes = []
         most = self.limit(portal_id, "max_links")
