@@ -168,6 +168,15 @@ def sniff_media_type(data: bytes, filename: str = "") -> str:
     return "text/plain"
 
 
+_BLOCK_TAG = re.compile(rb"<(?:p|div|table|tr|td|th|br|li|h[1-6]|span|strong)\b[^>]{0,400}>", re.IGNORECASE)
+
+
+def carries_markup(data: bytes) -> bool:
+    """Is this 'text' a page's markup (a .txt of <p> paragraphs, tables as <table>)?"""
+    head = data[:262144]
+    return b"<table" in head.lower() or len(_BLOCK_TAG.findall(head)) >= 5
+
+
 def require_text(data: bytes, path: str) -> None:
     """Refuse bytes that cannot be a report: empty or binary."""
     if not data.strip():

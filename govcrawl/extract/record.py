@@ -13,14 +13,14 @@ from typing import Any
 from govcrawl.extract import keys as K
 from govcrawl.extract import meta as M
 from govcrawl.extract.checks import run_checks
-from govcrawl.extract.decode import require_text, sniff_media_type
+from govcrawl.extract.decode import carries_markup, require_text, sniff_media_type
 from govcrawl.extract.document import Document
 from govcrawl.extract.errors import ExtractionError
 from govcrawl.extract.htmlsource import parse_html
 from govcrawl.extract.prose import prose_cells
 from govcrawl.extract.sections import sections as find_sections
 from govcrawl.extract.tables import Cell, interpret, template_votes
-from govcrawl.extract.textsource import parse_text
+from govcrawl.extract.textsource import parse_text, text_rows
 
 MAX_TEXT_BYTES = 8 * 1024 * 1024
 
@@ -36,6 +36,14 @@ def load_document(data: bytes, path: str, media_type: str | None = None,
         require_text(data, path)
         if len(data) > MAX_TEXT_BYTES:
             raise ExtractionError(path, f"text too large ({len(data)} bytes)")
+        if carries_markup(data):
+            # A page saved as text keeps its markup (<p> paragraphs, <table>s), and some
+            # PDF-to-Markdown tools write tables as HTML: read as the page it is.
+            document = parse_html(data, path, declared_charset)
+            document.media_type = "text/plain"
+            if not document.rows:  # the tables were not markup after all (Markdown pipes)
+                document.rows = text_rows(document.text)
+            return document
         return parse_text(data, path)
     if media_type == "application/pdf":
         from govcrawl.extract.pdfsource import parse_pdf

@@ -9,6 +9,7 @@ Labels decide; positions only fill in where a header is unreadable.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from govcrawl.extract import keys as K
@@ -141,6 +142,8 @@ class _Interpreter:
         self.group: str | None = None
         self.appeal_values: list[str] = []
         self.appeal_header_seen = 0
+        # Table 4 as sub-tables under headings naming their row: (row key, its figures)
+        self.appeal_groups: list[tuple[str, list[str]]] = []
         self.expect_header = False
         self.positional = False
 
@@ -201,6 +204,14 @@ class _Interpreter:
                                  self._header_slots(row))
                 return
 
+        named = appeal_row_named(labels[0]) if len(labels) == 1 and not any(v and v.strip() for v in values) \
+            else None
+        if named:  # '### 行政诉讼（复议后起诉）': the figures that follow are that row's
+            self._enter("appeals")
+            self.appeal_header_seen += 1
+            self.appeal_groups.append((named, []))
+            return
+
         for position, label in enumerate(labels):
             block = match_block(label)
             if block:
@@ -258,6 +269,9 @@ class _Interpreter:
             self.group = None
 
     def _collect_appeals(self, values: list[str | None]) -> None:
+        if self.appeal_groups:
+            self.appeal_groups[-1][1].extend(v for v in values if v is not None)
+            return
         for value in values:
             if value is None:
                 continue
@@ -265,6 +279,19 @@ class _Interpreter:
                 self.appeal_values.append(value)
         if len(self.appeal_values) >= 15:
             self._flush_appeals()
+
+    def _flush_appeal_groups(self) -> None:
+        """Sub-tables under headings: each heading's figures are its row's, whatever their order."""
+        groups, self.appeal_groups = self.appeal_groups, []
+        for key, values in groups:
+            row = next(r for r in K.APPEAL_ROWS if r.key == key)
+            if len(values) != 5:
+                self.result.warnings.append(
+                    f"appeals: {len(values)} figures under the heading {row.label}, not 5; its row left out")
+                continue
+            for col, raw in zip(K.APPEAL_COLUMNS, values, strict=True):
+                self._add("appeals", row.key, col.key, raw, f"{row.label} / {col.label}")
+        self.table = None
 
     def _flush_appeals(self) -> None:
         values, self.appeal_values = self.appeal_values[:15], []
@@ -371,6 +398,8 @@ class _Interpreter:
             return
         if all(c is not None for c in columns) and len(slots) > len(columns):
             slots = [v for v in slots if v is not None][:len(columns)]
+        elif self.positional:
+            slots = self._aligned(row, slots)
         for index, raw in enumerate(slots):
             if index >= len(columns) or raw is None:
                 continue
@@ -378,6 +407,33 @@ class _Interpreter:
             if column is None:
                 continue
             self._add("proactive", row.key, column.key, raw, label, unit=column.unit)
+
+    def _aligned(self, row: K.Row, slots: list[str | None]) -> list[str | None]:
+        """A Table 2 row's figures under its header's columns.  Where a figure stands outside
+        every column (a label column split in two shifts a row by one), the row shifted left
+        until every figure is under a column — the one shift that does; failing that, by
+        position, with a warning.  A figure repeated across a spanning column (as some
+        converters write spans) is that column's."""
+        columns = self.columns
+        wanted = [i for i, c in enumerate(columns) if c is not None]
+
+        def outside(candidate: list[str | None]) -> bool:
+            for index, value in enumerate(candidate):
+                if not value or not value.strip() or (index < len(columns) and columns[index] is not None):
+                    continue
+                left = max((i for i in wanted if i < index), default=None)
+                if left is None or left >= len(candidate) or candidate[left] != value:
+                    return True
+            return False
+
+        for shift in range(len(slots)):
+            if shift and slots[shift - 1] not in ("", None):
+                break  # only empty slots are dropped
+            if not outside(slots[shift:]):
+                return slots[shift:]
+        self.result.warnings.append(
+            f"proactive: row {row.key}: figures outside the header's columns; read by position")
+        return slots
 
     def _add(self, table: str, row: str | None, col: str | None, raw: str, label: str,
              unit: str = "count") -> None:
@@ -391,12 +447,28 @@ class _Interpreter:
                                       blank=value.blank))
 
     def finish(self) -> TableResult:
+        if self.appeal_groups:
+            self._flush_appeal_groups()
         if self.appeal_values:
             if len(self.appeal_values) < 15:
                 self.result.warnings.append(
                     f"appeals: {len(self.appeal_values)} of 15 figures found")
             self._flush_appeals()
         return self.result
+
+
+def appeal_row_named(text: str) -> str | None:
+    """The Table 4 row a heading names ('行政诉讼（未经复议直接起诉）' → litigation_direct)."""
+    key = label_key(text)
+    if len(key) > 16 or not re.search(r"复议|诉讼", key):
+        return None
+    if "未经复议" in key:
+        return "litigation_direct"
+    if "复议后" in key:
+        return "litigation_after_review"
+    if key.startswith("行政复议") and "诉讼" not in key:
+        return "review"
+    return None
 
 
 def interpret(rows: list[SourceRow], template: str) -> TableResult:

@@ -208,9 +208,64 @@ def split_number_runs(text: str) -> str:
     return "\n".join(out)
 
 
+_MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+_MD_HEADING = re.compile(r"^\s*(?:#{1,6}\s+|[*_]{2})(.+?)(?:[*_]{2})?\s*$")
+
+
+def markdown_rows(text: str) -> list[SourceRow]:
+    """Markdown (a PDF converted by marker, docling and the like) → grid rows, as the HTML
+    reader gives them.
+
+    A table's rows become positional rows; a merged cell the converter repeated across its
+    slots (docling) or left empty (marker) is read once, its other slots ``None`` — as a
+    grid's.  Headings (``### 行政复议``, ``**第二十条第（一）项**``) become rows of their own: a
+    heading that names a row of Table 4 places the sub-table under it.
+    """
+    rows: list[SourceRow] = []
+    table: list[list[str]] = []
+
+    def flush() -> None:
+        if table:
+            rows.extend(_markdown_table(table))
+            table.clear()
+
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if _MD_SEPARATOR.match(stripped):
+            continue
+        if stripped.startswith("|") or (stripped.count("|") >= 2 and stripped.strip("| ")):
+            cells = [c.strip() for c in stripped.strip("|").split("|")]
+            table.append([re.sub(r"^[*_]{2}(.*?)[*_]{2}$", r"\1", c) for c in cells])
+            continue
+        flush()
+        if stripped and not is_footer(stripped):
+            heading = _MD_HEADING.match(stripped)
+            rows.append(SourceRow([heading.group(1).strip() if heading else stripped]))
+    flush()
+    return rows
+
+
+def _markdown_table(table: list[list[str]]) -> list[SourceRow]:
+    width = max(len(row) for row in table)
+    grid = [row + [""] * (width - len(row)) for row in table]
+    out: list[SourceRow] = []
+    for r, row in enumerate(grid):
+        cells: list[str | None] = []
+        for c, cell in enumerate(row):
+            label = bool(cell) and not _is_value(cell) and not parse_value(cell).blank
+            repeated_left = label and c > 0 and row[c - 1] == cell
+            repeated_above = label and r > 0 and grid[r - 1][c] == cell and not _is_value(cell)
+            cells.append(None if repeated_left or repeated_above else cell)
+        if any(c is not None and c.strip() for c in cells) or any(c == "" for c in cells):
+            out.append(SourceRow(cells, positional=True))
+    return out
+
+
 def text_rows(text: str) -> list[SourceRow]:
     """Flattened text → rows for the table interpreter, whatever the flattening style."""
     lines = text.split("\n")
+    if any(_MD_SEPARATOR.match(line.strip()) for line in lines):
+        return markdown_rows(text)
     pipe_rows = sum(1 for line in lines if line.count("|") >= 2 and line.strip("| \t"))
     if pipe_rows >= 2:
         return _pipe_rows(text)
