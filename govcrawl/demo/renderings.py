@@ -173,8 +173,8 @@ def html_text(spec: S.ReportSpec, seed: int) -> bytes:
 def glued(spec: S.ReportSpec, seed: int) -> bytes:
     """A page exported as text with its tables flattened and the cell values glued together
     (…申请数量640020470 for 64, 0, 0, 2, 0, 4, 70), as one portal's archive export stores it."""
-    parts = [f"标题: {spec.report_title}", "==================== 正文 ====================",
-             S.opening(spec, seed)]
+    head = f"标题: {spec.report_title}\n发布时间: {spec.published} 09:00\n==================== 正文 ====================\n"
+    parts = [head, S.opening(spec, seed)]
     for number, (heading, text) in enumerate(S.report_sections(spec) if spec.template != "legacy"
                                              else S.legacy_sections(spec), start=1):
         chunk = heading + text

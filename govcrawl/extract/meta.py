@@ -170,7 +170,7 @@ def agency_from_contact(contact_agency: str | None) -> str | None:
         return None
     name = re.sub(r"(?:政府信息公开|政务公开|信息公开)[^，,。]{0,12}(?:办公室|处|科|股|室|组)$", "",
                   contact_agency)
-    name = re.sub(r"(局|委|中心|委员会)办公室$", r"\1", name)
+    name = re.sub(r"(局|委|中心|委员会|办公室|办公厅)办公室$", r"\1", name)
     return _clean_agency(name)
 
 

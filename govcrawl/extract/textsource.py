@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from govcrawl.extract import glued
 from govcrawl.extract import labels as L
 from govcrawl.extract.decode import decode_bytes
 from govcrawl.extract.document import Document, SourceRow
@@ -279,7 +280,11 @@ def text_rows(text: str) -> list[SourceRow]:
 def parse_text(data: bytes, path: str) -> Document:
     decoded = decode_bytes(data)
     text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
-    rows = text_rows(text)
+    warnings = list(decoded.warnings)
+    if glued.is_glued(text):  # the figures of each row run together: read back where unambiguous
+        found = glued.decode(text)
+        rows, warnings = found.rows, warnings + found.warnings
+    else:
+        rows = text_rows(text)
     titles = [line.strip() for line in text.split("\n")[:30] if line.strip()]
-    return Document("text/plain", text, rows, titles, {}, list(decoded.warnings),
-                    decoded.encoding)
+    return Document("text/plain", text, rows, titles, {}, warnings, decoded.encoding)
