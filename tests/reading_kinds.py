@@ -15,10 +15,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from govcrawl.demo import renderings as R  # noqa: E402
-from govcrawl.demo import samples as S  # noqa: E402
-from govcrawl.extract.errors import ExtractionError  # noqa: E402
-from govcrawl.extract.record import extract_bytes  # noqa: E402
+from govcrawl.demo import renderings as R
+from govcrawl.demo import samples as S
+from govcrawl.extract.errors import ExtractionError
+from govcrawl.extract.record import extract_bytes
 
 AGENCIES = ("示范市东湖区人民政府", "示范市东湖区财政局", "示范市东湖区卫生健康委员会", "示范市西山区青山镇人民政府",
             "样例市南湖县城关街道办事处", "样例市南湖县市场监督管理局", "示范市西山区人民政府办公室")

@@ -57,8 +57,8 @@ def markdown_table(rows: list[list[S.Cell]], repeat: bool, header_rows: int = 1,
     their label (the shape that shifted Table 2's columns by one)."""
     grid = slots(rows, repeat)
     if split_label:
-        grid = [row[:1] + [""] + row[1:] if row and row[0] and not _is_figure(row[0]) and any(
-            _is_figure(c) for c in row[1:]) else row + [""] for row in grid]
+        grid = [[*row[:1], "", *row[1:]] if row and row[0] and not _is_figure(row[0]) and any(
+            _is_figure(c) for c in row[1:]) else [*row, ""] for row in grid]
     lines = [_pipe(row) for row in grid]
     lines.insert(header_rows, _pipe(["---"] * len(grid[0])))
     return "\n".join(lines)
@@ -173,7 +173,8 @@ def html_text(spec: S.ReportSpec, seed: int) -> bytes:
 def glued(spec: S.ReportSpec, seed: int) -> bytes:
     """A page exported as text with its tables flattened and the cell values glued together
     (…申请数量640020470 for 64, 0, 0, 2, 0, 4, 70), as one portal's archive export stores it."""
-    head = f"标题: {spec.report_title}\n发布时间: {spec.published} 09:00\n==================== 正文 ====================\n"
+    rule = "=" * 20
+    head = f"标题: {spec.report_title}\n发布时间: {spec.published} 09:00\n{rule} 正文 {rule}\n"
     parts = [head, S.opening(spec, seed)]
     for number, (heading, text) in enumerate(S.report_sections(spec) if spec.template != "legacy"
                                              else S.legacy_sections(spec), start=1):
@@ -217,7 +218,7 @@ def ocr(spec: S.ReportSpec, seed: int) -> bytes:
             cells = [text for text, _, _ in row]
             labels = [c for c in cells if c and not _is_figure(c)]
             values = [noisy(c) if c else "0" for c in cells if not c or _is_figure(c)]
-            label = "".join(labels)
+            label = " ".join(labels)  # OCR separates a row's cells by spaces
             if len(label) > 14 and rng.random() < 0.5:
                 cut = rng.randint(4, len(label) - 4)
                 lines += [label[:cut], label[cut:] + " " + " ".join(values)]

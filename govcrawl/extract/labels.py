@@ -165,3 +165,30 @@ def is_balance_note(text: str) -> bool:
 
 def is_info_header(text: str) -> bool:
     return label_key(text) == "信息内容"
+
+
+def mostly_words(key: str, words: set[str], share: float = 0.8) -> bool:
+    """Is a label key made (mostly) of these header words?  Headers run together in
+    flattened text ('结果维持结果纠正其他结果…') and OCR breaks words across lines
+    ('…未经复议直接起' / '诉复议后起诉'): most of the key must be whole header words."""
+    if not key:
+        return False
+    if key in words:
+        return True
+    covered = index = 0
+    longest = sorted(words, key=len, reverse=True)
+    # A word broken across lines: the key may start with a word's end and stop in a word.
+    head = max((n for n in range(2, len(key) + 1) if any(w.endswith(key[:n]) for w in words)), default=0)
+    tail = max((n for n in range(2, len(key) - head + 1) if any(w.startswith(key[-n:]) for w in words)), default=0)
+    if head + tail:
+        covered, index = head, head
+        key = key[: len(key) - tail] if tail else key
+        covered += tail
+    while index < len(key):
+        word = next((w for w in longest if key.startswith(w, index)), None)
+        if word:
+            covered += len(word)
+            index += len(word)
+        else:
+            index += 1
+    return covered >= share * len(key) and covered >= 4

@@ -9,6 +9,7 @@ Labels decide; positions only fill in where a header is unreadable.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ from govcrawl.extract.labels import (
     match_group,
     match_proactive_row,
     match_request_row,
+    mostly_words,
 )
 from govcrawl.extract.normalize import Value, convert_money, label_key, parse_value
 
@@ -232,8 +234,8 @@ class _Interpreter:
                 self._enter("requests")
                 return
 
-        if labels and all(k in APPEAL_HEADER_WORDS for k in label_keys) and (
-                {"行政复议", "复议后起诉", "未经复议直接起诉"} & set(label_keys)
+        if labels and all(mostly_words(k, APPEAL_HEADER_WORDS) for k in label_keys) and (
+                re.search(r"行政复议|复议后起诉|未经复议直接起诉", "".join(label_keys))
                 or self.table == "appeals"):
             # Table 4's header; flattened text may run its 15 figures on in the same row.
             self._enter("appeals")
@@ -247,7 +249,7 @@ class _Interpreter:
 
         if (self.table == "appeals" and not labels) or (
                 self.table == "appeals" and self.appeal_header_seen and all(
-                    k in APPEAL_HEADER_WORDS for k in label_keys)):
+                    mostly_words(k, APPEAL_HEADER_WORDS) for k in label_keys)):
             self._collect_appeals(values)
             return
 
@@ -272,11 +274,7 @@ class _Interpreter:
         if self.appeal_groups:
             self.appeal_groups[-1][1].extend(v for v in values if v is not None)
             return
-        for value in values:
-            if value is None:
-                continue
-            if len(self.appeal_values) < 15:
-                self.appeal_values.append(value)
+        self.appeal_values.extend(v for v in values if v is not None)
         if len(self.appeal_values) >= 15:
             self._flush_appeals()
 
@@ -294,7 +292,16 @@ class _Interpreter:
         self.table = None
 
     def _flush_appeals(self) -> None:
-        values, self.appeal_values = self.appeal_values[:15], []
+        values, self.appeal_values = self.appeal_values, []
+        if len(values) > 15:
+            readings = merged_readings(values, 15, _group_totals_hold)
+            if len(readings) == 1:
+                values = readings[0]
+            else:
+                self.result.warnings.append(
+                    f"appeals: {len(values)} figures for 15 cells ({len(readings) or 'no'} consistent joins); "
+                    "read as the first 15")
+                values = values[:15]
         if not values:
             return
         for index, raw in enumerate(values):
@@ -304,6 +311,7 @@ class _Interpreter:
         self.table = None
 
     def _data_row(self, labels: list[str], values: list[str | None]) -> None:
+        labels = [part for label in labels for part in split_group(label)]
         has_values = any(v is not None for v in values)
         # Table 3 first: its labels are long and specific.
         request_match = None
@@ -373,6 +381,18 @@ class _Interpreter:
             while len(slots) > count and slots[-1] is None:
                 slots.pop()
             slots = slots[-count:]
+        elif len(slots) > count and sum(1 for v in present if v.strip()) > count:
+            # More figures than columns: a number split by a space (OCR: '23 6' for 236).
+            # The readings that join neighbours back and keep the row's total: one, or warned.
+            figures = [v for v in present if v.strip()]
+            readings = merged_readings(figures, count, _row_total_holds)
+            if len(readings) == 1:
+                slots = readings[0]
+            else:
+                self.result.warnings.append(
+                    f"requests row {row.key}: {len(figures)} figures for {count} columns "
+                    f"({len(readings) or 'no'} consistent joins); read as the first {count}")
+                slots = figures[:count]
         elif len(slots) > count:
             # Text sources pad merged cells with extra blanks: keep the first seven.
             slots = slots[:count] if all(v is not None for v in slots[:count]) else present[:count]
@@ -397,6 +417,11 @@ class _Interpreter:
         if not any(columns):
             return
         if all(c is not None for c in columns) and len(slots) > len(columns):
+            figures = [v for v in slots if v is not None and v.strip()]
+            if len(figures) > len(columns):  # no rule tells which: say so
+                self.result.warnings.append(
+                    f"proactive: row {row.key}: {len(figures)} figures for {len(columns)} columns; "
+                    f"read as the first {len(columns)}")
             slots = [v for v in slots if v is not None][:len(columns)]
         elif self.positional:
             slots = self._aligned(row, slots)
@@ -455,6 +480,47 @@ class _Interpreter:
                     f"appeals: {len(self.appeal_values)} of 15 figures found")
             self._flush_appeals()
         return self.result
+
+
+def merged_readings(figures: list[str], count: int, holds) -> list[list[str]]:
+    """Readings of more figures than cells as ``count`` cells, neighbours joined back where a
+    space split a number (OCR), kept when ``holds`` — the table's rule for the row."""
+    gaps = [i for i in range(len(figures) - 1) if figures[i].isdigit() and figures[i + 1].isdigit()]
+    need = len(figures) - count
+    if need <= 0 or need > len(gaps) or need > 4:
+        return []
+    out = []
+    for joins in itertools.combinations(gaps, need):
+        merged: list[str] = []
+        for index, figure in enumerate(figures):
+            if index - 1 in joins:
+                merged[-1] += figure
+            else:
+                merged.append(figure)
+        if holds([parse_value(v).number for v in merged]):
+            out.append(merged)
+    return out
+
+
+def _row_total_holds(values: list) -> bool:
+    return None not in values and sum(values[:6]) == values[6]
+
+
+def _group_totals_hold(values: list) -> bool:
+    return None not in values and all(sum(values[g * 5:g * 5 + 4]) == values[g * 5 + 4] for g in range(3))
+
+
+_GROUP_PREFIX = re.compile(
+    r"^\s*(三[、,.．]\s*本年度办理结果|[(（]\s*[三四五六]\s*[)）]\s*(?:不予公开|无法提供|不予处理|其他处理))\s*(\S.*)$")
+
+
+def split_group(label: str) -> list[str]:
+    """A group label and the row label after it in one cell ('三、本年度办理结果 （一）予以公开',
+    as OCR and some flattenings give a row): two labels."""
+    match = _GROUP_PREFIX.match(label)
+    if match and (match_request_row(match.group(2)) or _GROUP_PREFIX.match(match.group(2))):
+        return [match.group(1), *split_group(match.group(2))]
+    return [label]
 
 
 def appeal_row_named(text: str) -> str | None:

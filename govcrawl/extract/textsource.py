@@ -18,6 +18,7 @@ from govcrawl.extract import labels as L
 from govcrawl.extract.decode import decode_bytes
 from govcrawl.extract.document import Document, SourceRow
 from govcrawl.extract.normalize import label_key, parse_value
+from govcrawl.extract.tables import split_group
 
 _FOOTER = re.compile(
     r"^\s*(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|"
@@ -71,8 +72,11 @@ def _row_start(text: str) -> bool:
         return True
     if L.match_group(text) or L.match_request_row(text) or L.match_proactive_row(text):
         return True
+    if len(split_group(text)) > 1:  # '三、本年度办理结果 （一）予以公开': a group and its first row
+        return True
     key = label_key(text)
-    return key in ("申请人情况", "行政复议")
+    return key in ("申请人情况", "行政复议") or (
+        key.startswith("行政复议") and L.mostly_words(key, L.APPEAL_HEADER_WORDS))
 
 
 def _merge_fragments(cells: list[str]) -> list[str]:
@@ -184,7 +188,8 @@ def _split_at_labels(rows: list[SourceRow]) -> list[SourceRow]:
     return out
 
 
-_FIGURE = r"(?:[-+]?[\d,]+(?:\.\d+)?|/|—)"
+_FIGURE = r"(?:[-+]?[\d,]+(?:\.\d+)?|/|—|[Oo〇](?![A-Za-z]))"
+_OCR_ZERO = re.compile(r"(?<![A-Za-z])[Oo〇](?![A-Za-z])|(?<=\d)[Oo]|[Oo](?=\d)")
 _NUMBER_RUN = re.compile(rf"^(.*?)\s+({_FIGURE}(?:\s+{_FIGURE})*)\s*$|^({_FIGURE}(?:\s+{_FIGURE})+)\s*$")
 
 
@@ -199,7 +204,8 @@ def split_number_runs(text: str) -> str:
         match = _NUMBER_RUN.match(line.strip())
         if match:
             label = (match.group(1) or "").strip()
-            figures = (match.group(2) or match.group(3)).split()
+            # OCR reads 0 as O (or 〇) now and then: inside a run of figures it is a zero.
+            figures = _OCR_ZERO.sub("0", match.group(2) or match.group(3)).split()
             if len(figures) >= 3 or (label and _row_start(label)):
                 if label:
                     out.append(label)
