@@ -20,6 +20,7 @@ from lxml import html as lxml_html
 from govcrawl.extract.record import extract_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
+BUDGET_MS = 10.0  # median per real HTML page: a crawl extracts every page it archives
 SHARED = ROOT.parent / "shared"
 
 
@@ -66,6 +67,9 @@ def main() -> None:
                 print(f"  {label[-40:]:40} {extract_ms:7.2f} ms{extra}")
         line = (f"{name}: {len(reports)} reports, median extraction "
                 f"{statistics.median(extract_times):.2f} ms (max {max(extract_times):.2f})")
+        if "real portal" in name:
+            median = statistics.median(extract_times)
+            line += f" — budget {BUDGET_MS:.0f} ms: {'within' if median <= BUDGET_MS else 'OVER'}"
         if parse_times:
             ratios = [e / p for e, p in zip(extract_times, parse_times, strict=True) if p > 0.05]
             line += (f"; lxml parse alone median {statistics.median(parse_times):.2f} ms; "

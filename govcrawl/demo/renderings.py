@@ -230,7 +230,8 @@ def ocr(spec: S.ReportSpec, seed: int) -> bytes:
 def viewer(spec: S.ReportSpec, seed: int) -> bytes:
     """The text a PDF viewer or a page saver copies out of a report's tables: the column
     header stacked one character per line, a row's figures on one line (Table 4's fifteen
-    together), rows introduced by a lone ``|`` line, blank cells on lines of their own."""
+    together), rows introduced by a lone ``|`` line, blank cells on lines of their own or
+    dropped (the figures after them shift left)."""
     rng = random.Random(seed)
     lines = [spec.report_title, S.opening(spec, seed)]
     for number, (heading, text) in enumerate(sections(spec, rng, opening_sentence=False), start=1):
@@ -249,7 +250,9 @@ def viewer(spec: S.ReportSpec, seed: int) -> bytes:
                 labels = [text for text, _, _ in row if text and not _is_figure(text)]
                 values = [text for text, _, _ in row[len(row) - 7:]]
                 lines += labels
-                if seed % 2 == 0:
+                if seed % 4 == 3:  # blank cells dropped: later figures shift left
+                    lines.append(" ".join(v for v in values if v))
+                elif seed % 2 == 0:
                     lines.append(" ".join(v or "0" for v in values))
                 else:  # blank cells on lines of their own
                     lines += [v if v else "" for v in values]

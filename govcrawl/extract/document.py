@@ -16,6 +16,7 @@ class SourceRow:
 
     cells: list[str | None]
     positional: bool = False  # True for grids: slot positions are column positions
+    sparse: bool = False  # True where a flattening may have dropped blank cells (figures by spaces)
 
 
 @dataclass

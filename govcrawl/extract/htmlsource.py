@@ -17,7 +17,8 @@ _DATA_URI = re.compile(rb"data:[a-zA-Z/+.-]+;base64,[A-Za-z0-9+/=\s]{256,}")
 _BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table",
                "section", "article", "ul", "ol", "dd", "dt", "blockquote", "pre", "center",
                "td", "th", "hr"}
-_CONTROLS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+_CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])  # a cheap test before the regex
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HEADING = re.compile(r"^\s*[一二三四五六七八九][、.．]\s*\S")
 _PAGE_DATE = re.compile(r"发布(?:时间|日期)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
@@ -171,7 +172,8 @@ def parse_html(data: bytes, path: str, declared: str | None = None) -> Document:
     text = _XML_DECLARATION.sub("", decoded.text, count=1)  # lxml refuses str with one
     # Control characters (a NUL in a CMS template, a stray \x0b) are no text, and lxml
     # refuses them when a tree is edited.
-    text = text.translate(_CONTROLS)
+    if len(data.translate(None, _CONTROL_BYTES)) != len(data) and _CONTROLS.search(text):
+        text = _CONTROLS.sub("", text)
     parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
     try:
         root = etree.fromstring(text, parser)

@@ -150,12 +150,12 @@ def match_column(text: str, columns: tuple[K.Column, ...]) -> K.Column | None:
 
 
 # Words that open a requests / appeals table or belong to their headers.
-REQUEST_HEADER_WORDS = {label_key(w) for w in (
+REQUEST_HEADER_WORDS = frozenset(label_key(w) for w in (
     "申请人情况", "自然人", "法人或其他组织", "总计", "商业企业", "科研机构", "科研企业",
-    "社会公益组织", "法律服务机构", "其他")}
-APPEAL_HEADER_WORDS = {label_key(w) for w in (
+    "社会公益组织", "法律服务机构", "其他"))
+APPEAL_HEADER_WORDS = frozenset(label_key(w) for w in (
     "行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计",
-    "未经复议直接起诉", "复议后起诉")}
+    "未经复议直接起诉", "复议后起诉"))
 
 
 def is_balance_note(text: str) -> bool:
@@ -167,7 +167,8 @@ def is_info_header(text: str) -> bool:
     return label_key(text) == "信息内容"
 
 
-def mostly_words(key: str, words: set[str], share: float = 0.8) -> bool:
+@lru_cache(maxsize=16384)
+def mostly_words(key: str, words: frozenset[str], share: float = 0.8) -> bool:
     """Is a label key made (mostly) of these header words?  Headers run together in
     flattened text ('结果维持结果纠正其他结果…') and OCR breaks words across lines
     ('…未经复议直接起' / '诉复议后起诉'): most of the key must be whole header words."""

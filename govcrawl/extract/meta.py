@@ -137,7 +137,7 @@ def agency_from_text(text: str) -> str | None:
             if name:
                 return name
     subject = re.search(
-        rf"(?:^|\n|。)\s*(?:[〇零○一二三四五六七八九\d]{{4}}年度?)[，,]?([{CJK}]{{2,30}}?{_AGENCY_SUFFIX})"
+        rf"(?:^|\n|。)\s*(?:[〇零○一二三四五六七八九\d]{{4}}年(?:度|以来)?)[，,]?([{CJK}]{{2,30}}?{_AGENCY_SUFFIX})"
         r"(?:坚持|认真|深入|紧紧|全面|始终|持续|进一步|积极|按照|围绕|严格|未|深化|不断|高度|以|在|共)",
         head)
     if subject:
@@ -170,7 +170,7 @@ def agency_from_contact(contact_agency: str | None) -> str | None:
         return None
     name = re.sub(r"(?:政府信息公开|政务公开|信息公开)[^，,。]{0,12}(?:办公室|处|科|股|室|组)$", "",
                   contact_agency)
-    name = re.sub(r"(局|委|中心|委员会|办公室|办公厅)办公室$", r"\1", name)
+    name = re.sub(r"(局|委|中心|委员会|办公室|办公厅|办事处)办公室$", r"\1", name)
     return _clean_agency(name)
 
 

@@ -31,6 +31,30 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(text)
 
 
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_GLOSS = re.compile(rf"(?<=[\u4e00-\u9fff])[(（]\s*[a-zü]*[{_TONED}][a-zü{_TONED}]*\s*[)）]")
+
+
+def strip_glosses(text: str) -> str:
+    """Pinyin glosses a mirror site puts after characters ('規(guī)章' → '規章')."""
+    return _GLOSS.sub("", text)
+
+
+def traditional_share(text: str) -> float:
+    """Share of the CJK characters that simplification changes: ~0 for a simplified report,
+    far above it for a mirror's traditional copy."""
+    converted = to_simplified(text)
+    if converted == text:
+        return 0.0
+    cjk = len(_HAN.findall(text))
+    if not cjk or len(converted) != len(text):
+        return 0.0 if not cjk else 1.0
+    return sum(1 for a, b in zip(text, converted, strict=True) if a != b) / cjk
+
+
+_HAN = re.compile("[\u4e00-\u9fff]")
+
+
 def fold(text: str) -> str:
     """Width-fold, simplify and unify punctuation; keeps every meaningful character."""
     if len(text) <= 64:

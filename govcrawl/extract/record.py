@@ -14,9 +14,10 @@ from govcrawl.extract import keys as K
 from govcrawl.extract import meta as M
 from govcrawl.extract.checks import run_checks
 from govcrawl.extract.decode import carries_markup, require_text, sniff_media_type
-from govcrawl.extract.document import Document
+from govcrawl.extract.document import Document, SourceRow
 from govcrawl.extract.errors import ExtractionError
 from govcrawl.extract.htmlsource import parse_html
+from govcrawl.extract.normalize import strip_glosses, to_simplified, traditional_share
 from govcrawl.extract.prose import prose_cells
 from govcrawl.extract.sections import sections as find_sections
 from govcrawl.extract.tables import Cell, interpret, template_votes
@@ -118,8 +119,28 @@ def extract_bytes(data: bytes, path: str = "<bytes>", media_type: str | None = N
     return build_record(doc, data, path)
 
 
+def read_as_simplified(doc: Document) -> None:
+    """A mirror's copy (traditional characters, pinyin glosses in its labels) is read as the
+    report it copies: names, addresses and labels come out as the agency wrote them."""
+    glossed = strip_glosses(doc.text) != doc.text
+    if traditional_share(doc.text) < 0.03 and not glossed:
+        return
+
+    def plain(text: str) -> str:
+        return to_simplified(strip_glosses(text))
+
+    doc.text = plain(doc.text)
+    doc.rows = [SourceRow([None if c is None else plain(c) for c in row.cells], row.positional)
+                for row in doc.rows]
+    doc.title_candidates = [plain(t) for t in doc.title_candidates]
+    doc.page_meta = {k: plain(v) for k, v in doc.page_meta.items()}
+    doc.warnings.append("text in traditional characters or glossed with pinyin (a mirror's copy?): "
+                        "read converted to simplified")
+
+
 def build_record(doc: Document, data: bytes, path: str) -> dict[str, Any]:
     """Assemble the record from a reduced document (any source format)."""
+    read_as_simplified(doc)
     title = M.pick_title(doc.title_candidates)
     year = M.year_from_title(title) or M.year_from_text(
         (title or "") + "\n" + doc.text)

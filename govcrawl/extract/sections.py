@@ -41,13 +41,15 @@ def sections(text: str) -> list[dict]:
         if chinese_number(match.group(1)) is None:
             continue
         heads.append((index, _canonical_number(match.group(2)), stripped))
+    # A section ends at the next section's heading, not at a table's numbered group
+    # ('三、本年度办理结果' inside section 3 of a flattened table).
+    accepted: list[tuple[int, int, str]] = []
+    for index, number, heading in heads:
+        if number is not None and number > (accepted[-1][1] if accepted else 0):
+            accepted.append((index, number, heading))
     out: list[dict] = []
-    last_number = 0
-    for position, (index, number, heading) in enumerate(heads):
-        if number is None or number <= last_number:
-            continue
-        end = heads[position + 1][0] if position + 1 < len(heads) else len(lines)
+    for position, (index, number, heading) in enumerate(accepted):
+        end = accepted[position + 1][0] if position + 1 < len(accepted) else len(lines)
         body = "\n".join(line.strip() for line in lines[index + 1:end] if line.strip())
         out.append({"number": number, "heading": heading, "text": body})
-        last_number = number
     return out

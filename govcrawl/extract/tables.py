@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from govcrawl.extract import keys as K
+from govcrawl.extract import placement
 from govcrawl.extract.document import SourceRow
 from govcrawl.extract.labels import (
     APPEAL_HEADER_WORDS,
@@ -148,6 +149,12 @@ class _Interpreter:
         self.appeal_groups: list[tuple[str, list[str]]] = []
         self.expect_header = False
         self.positional = False
+        self.sparse = False
+        # How far Table 2's rows sit right of their columns (a label column split in two),
+        # learnt from the rows only one shift fits.
+        self.shift: int | None = None
+        # Table 3 rows whose blank cells were dropped: row key → (label, figures, total last)
+        self.dropped: dict[str, tuple[str, list[str]]] = {}
 
     # state changes -------------------------------------------------------------------
     def _enter_block(self, block: str) -> None:
@@ -195,6 +202,7 @@ class _Interpreter:
     # rows ----------------------------------------------------------------------------
     def feed(self, row: SourceRow) -> None:
         self.positional = row.positional
+        self.sparse = row.sparse
         labels, values = _split(row)
         # Numbering kept: '3.其他' is a row, '其他' a column header.
         label_keys = [label_key(lab, keep_numbering=True) for lab in labels]
@@ -398,6 +406,13 @@ class _Interpreter:
             slots = slots[:count] if all(v is not None for v in slots[:count]) else present[:count]
         if len(slots) < count:
             filled = [v for v in slots if v is not None and v.strip()]
+            numbers = [parse_value(v).number for v in filled]
+            if self.sparse and (not filled or (len(filled) >= 2 and None not in numbers and 0 not in numbers
+                                               and abs(sum(numbers[:-1]) - numbers[-1]) < 1e-6)):  # type: ignore
+                # Blank cells dropped (the figures sum to the last): placed at the end, by
+                # the table's identities.
+                self.dropped[row.key] = (row.label if label is None else label, filled)
+                return
             if len(filled) == 1 and len(slots) <= 2:
                 self.result.warnings.append(
                     f"requests row {row.key}: one figure for seven columns, read as the total")
@@ -418,11 +433,20 @@ class _Interpreter:
             return
         if all(c is not None for c in columns) and len(slots) > len(columns):
             figures = [v for v in slots if v is not None and v.strip()]
-            if len(figures) > len(columns):  # no rule tells which: say so
-                self.result.warnings.append(
-                    f"proactive: row {row.key}: {len(figures)} figures for {len(columns)} columns; "
-                    f"read as the first {len(columns)}")
             slots = [v for v in slots if v is not None][:len(columns)]
+            if len(figures) > len(columns):
+                # OCR splits a figure ('2 98', '- 3'); Table 2 has no identity to test a join
+                # by, so a join is taken only when it is the one way to fit the columns — and said.
+                readings = merged_readings(figures, len(columns), lambda _: True, signs=True)
+                if len(readings) == 1:
+                    slots = readings[0]
+                    self.result.warnings.append(
+                        f"proactive: row {row.key}: {len(figures)} figures for {len(columns)} columns; "
+                        f"read as {' / '.join(slots)} (the only join that fits)")
+                else:
+                    self.result.warnings.append(
+                        f"proactive: row {row.key}: {len(figures)} figures for {len(columns)} columns; "
+                        f"read as the first {len(columns)}")
         elif self.positional:
             slots = self._aligned(row, slots)
         for index, raw in enumerate(slots):
@@ -451,14 +475,31 @@ class _Interpreter:
                     return True
             return False
 
+        fits = []
         for shift in range(len(slots)):
             if shift and slots[shift - 1] not in ("", None):
                 break  # only empty slots are dropped
             if not outside(slots[shift:]):
-                return slots[shift:]
-        self.result.warnings.append(
-            f"proactive: row {row.key}: figures outside the header's columns; read by position")
-        return slots
+                fits.append(shift)
+        if not fits:
+            self.result.warnings.append(
+                f"proactive: row {row.key}: figures outside the header's columns; read by position")
+            return slots
+
+        def reading(shift: int) -> list[str]:
+            return [(v or "").strip() for v, c in zip(slots[shift:], columns, strict=False) if c is not None]
+
+        if len({tuple(reading(shift)) for shift in fits}) == 1:
+            chosen = fits[0]  # every fitting shift reads the same
+        elif self.shift in fits:
+            chosen = self.shift  # as the table's other rows are shifted
+        else:
+            chosen = fits[0]
+            self.result.warnings.append(
+                f"proactive: row {row.key}: its figures fit the columns shifted by {fits}; read shifted by {chosen}")
+        if len(fits) == 1:
+            self.shift = chosen
+        return slots[chosen:]
 
     def _add(self, table: str, row: str | None, col: str | None, raw: str, label: str,
              unit: str = "count") -> None:
@@ -471,7 +512,45 @@ class _Interpreter:
         self.result.cells.append(Cell(table, row, col, number, value.raw, label,
                                       blank=value.blank))
 
+    def _place_dropped(self) -> None:
+        """Rows whose blank cells were dropped: the total is the last figure; the others go
+        where every placement consistent with the table's identities puts them, else out."""
+        dropped, self.dropped = self.dropped, {}
+        if all(not figures for _, figures in dropped.values()):
+            for key in dropped:  # not a dropped-cell table: a short row
+                self.result.warnings.append(f"requests row {key}: 0 of 7 cells present")
+            return
+        applicants = K.REQUEST_COLUMNS[:-1]
+        read: dict[str, dict[str, float | None]] = {}
+        for cell in self.result.cells:
+            if cell.table == "requests" and cell.row and cell.col:
+                read.setdefault(cell.row, {})[cell.col] = 0 if cell.blank else cell.value
+        known = {row: tuple(cols.get(c.key) for c in applicants) for row, cols in read.items()}
+        known = {row: values for row, values in known.items() if None not in values}
+        short = {key: [parse_value(v).number for v in figures[:-1]] for key, (_, figures) in dropped.items()}
+        leaves = K.RESULT_LEAVES[K.T2021 if any(k.startswith("other.") for k in (*known, *short))
+                                 else K.T2019]
+        placed = placement.place(known, short, leaves)  # type: ignore[arg-type]
+        left_out = 0
+        for key, (label, figures) in dropped.items():
+            self._add("requests", key, "total", figures[-1] if figures else "", label)
+            settled = placed.cells.get(key, {})
+            for index, column in enumerate(applicants):
+                if index in settled:
+                    figure = settled[index]
+                    raw = next((v for v in figures[:-1] if parse_value(v).number == figure), "") if figure else ""
+                    self._add("requests", key, column.key, raw, label)
+                else:
+                    left_out += 1
+        how = ("too many placements to try" if not placed.exhausted else
+               "none consistent" if not placed.consistent else "cells where every consistent placement agrees")
+        self.result.warnings.append(
+            f"requests: blank cells dropped in {len(dropped)} rows; their figures placed by the table's "
+            f"identities ({how}), {left_out} cells left out")
+
     def finish(self) -> TableResult:
+        if self.dropped:
+            self._place_dropped()
         if self.appeal_groups:
             self._flush_appeal_groups()
         if self.appeal_values:
@@ -482,10 +561,13 @@ class _Interpreter:
         return self.result
 
 
-def merged_readings(figures: list[str], count: int, holds) -> list[list[str]]:
+def merged_readings(figures: list[str], count: int, holds, signs: bool = False) -> list[list[str]]:
     """Readings of more figures than cells as ``count`` cells, neighbours joined back where a
-    space split a number (OCR), kept when ``holds`` — the table's rule for the row."""
-    gaps = [i for i in range(len(figures) - 1) if figures[i].isdigit() and figures[i + 1].isdigit()]
+    space split a number (OCR; with ``signs``, a lone '-' and the figure after it), kept
+    when ``holds`` — the table's rule for the row."""
+    gaps = [i for i in range(len(figures) - 1) if (figures[i].isdigit() or (
+        signs and figures[i] in ("-", "+") and (i == 0 or figures[i - 1] not in ("-", "+"))))
+        and figures[i + 1].isdigit()]
     need = len(figures) - count
     if need <= 0 or need > len(gaps) or need > 4:
         return []

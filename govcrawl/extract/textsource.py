@@ -10,6 +10,7 @@ inside a table.  The rows handed to the interpreter start at every recognised la
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 
@@ -42,6 +43,7 @@ def _known_label(text: str) -> bool:
     return bool(
         L.match_block(text) or L.is_info_header(text) or L.is_balance_note(text)
         or L.match_group(text) or _exact_row(text) or _is_column(text)
+        or len(split_group(text)) > 1  # '三、本年度办理结果 （一）予以公开'
     )
 
 
@@ -131,7 +133,7 @@ def _pipe_rows(text: str) -> list[SourceRow]:
 def _cells_from_lines(text: str) -> list[str]:
     """Cell-per-line text: empty cells from extra blank lines (or '|' separator lines)."""
     lines = text.split("\n")
-    pipes_as_separators = sum(1 for line in lines if line.strip() == "|") > 5 or sum(
+    pipes_as_separators = sum(1 for line in lines if line.strip() == "|") >= 2 or sum(
         1 for line in lines if line.rstrip().endswith("|")) > 5
     if pipes_as_separators:
         joined = "\n".join(line for line in lines if not is_footer(line))
@@ -140,6 +142,10 @@ def _cells_from_lines(text: str) -> list[str]:
             parts = [p.strip() for p in piece.split("\n") if p.strip()]
             if not parts:
                 cells.append("")
+                continue
+            slots = _row_slots(piece)
+            if slots is not None:
+                cells.extend(slots)
             else:
                 cells.extend(_merge_fragments(parts) if len(parts) > 1 else parts)
         return cells
@@ -168,6 +174,36 @@ def _cells_from_lines(text: str) -> list[str]:
     return _merge_fragments(cells)
 
 
+def _row_slots(piece: str) -> list[str] | None:
+    """A row between two '|' lines, a cell per line: its label lines, then one slot per line
+    (an empty line is an empty cell — a viewer puts a blank cell on a line of its own).
+    ``None`` where the piece does not start with a row label."""
+    lines = [line.strip() for line in piece.split("\n")]
+    if lines and not lines[0]:
+        lines = lines[1:]  # the rest of the '|' line before
+    if lines and not lines[-1]:
+        lines = lines[:-1]  # the end of the line before the next '|'
+    count = 0
+    while count < len(lines) and lines[count] and not _is_value(lines[count]):
+        count += 1
+    if not count or not any(_row_start(label) for label in lines[:count]):
+        return None
+    labels = _merge_fragments(lines[:count])
+    slots: list[str] = []
+    rest = lines[count:]
+    while rest and (not rest[0] or _is_value(rest[0]) or _FIGURE_RUN.match(rest[0]) or is_footer(rest[0])):
+        line = rest.pop(0)
+        if not is_footer(line):
+            slots.extend(line.split() if _FIGURE_RUN.match(line) else [line])  # '23 4 27': three cells
+    if rest:  # the table ended without a closing '|': what follows is read as any text
+        slots += _merge_fragments([line for line in rest if line])
+    return labels + slots
+
+
+def _is_title(cell: str | None) -> bool:
+    return bool(cell) and bool(L.is_balance_note(cell) or L.match_block(cell) or L.is_info_header(cell))
+
+
 def _split_at_labels(rows: list[SourceRow]) -> list[SourceRow]:
     """Start a new row at each label inside a long run of cells."""
     out: list[SourceRow] = []
@@ -175,8 +211,13 @@ def _split_at_labels(rows: list[SourceRow]) -> list[SourceRow]:
         current: list[str | None] = []
         seen_value = False
         for cell in row.cells:
-            if cell is not None and _row_start(cell) and (seen_value or (
-                    current and not _row_start(current[-1] or "") and current[-1] != "")):
+            # A row ends at the next label, or at text after its figures (the table's end).
+            ends = cell is not None and seen_value and len(cell) >= 6 and not _is_value(cell)
+            # A data row right after a table's title or corner note (on one OCR line).
+            after_title = cell is not None and bool(current) and _is_title(current[-1]) and bool(
+                L.match_request_row(cell) or L.match_proactive_row(cell) or len(split_group(cell)) > 1)
+            if ends or after_title or (cell is not None and _row_start(cell) and (seen_value or (
+                    current and not _row_start(current[-1] or "") and current[-1] != ""))):
                 out.append(SourceRow(current))
                 current = []
                 seen_value = False
@@ -188,12 +229,16 @@ def _split_at_labels(rows: list[SourceRow]) -> list[SourceRow]:
     return out
 
 
-_FIGURE = r"(?:[-+]?[\d,]+(?:\.\d+)?|/|—|[Oo〇](?![A-Za-z]))"
+_FIGURE = r"(?:[-+]?[\d,]+(?:[.．]\d+)?(?:万?元)?|/|—|-|[Oo〇](?![A-Za-z]))"
+_O_IN_FIGURE = re.compile(r"(?<=\d)[Oo](?![A-Za-z])|(?<![A-Za-z])[Oo](?=\d)")  # '2O' (OCR): 20
+_SPLIT_DECIMAL = re.compile(r"(?<=\d)([.．])\s+(?=\d)")  # '60. 23' (OCR): one figure
+_LONE_PLUS = re.compile(r"(?<=\s)[+＋]\s+(?=\d)")  # '+ 5' (OCR): a '+' is never a figure of its own
 _OCR_ZERO = re.compile(r"(?<![A-Za-z])[Oo〇](?![A-Za-z])|(?<=\d)[Oo]|[Oo](?=\d)")
+_FIGURE_RUN = re.compile(rf"^{_FIGURE}(?:\s+{_FIGURE})+$")
 _NUMBER_RUN = re.compile(rf"^(.*?)\s+({_FIGURE}(?:\s+{_FIGURE})*)\s*$|^({_FIGURE}(?:\s+{_FIGURE})+)\s*$")
 
 
-def split_number_runs(text: str) -> str:
+def split_number_runs(text: str, least: int = 3) -> str:
     """PDF-to-text rows ('一、本年新收…数量 3001 53 0 0 61 4 3119'): one cell per line.
 
     A line ending in three or more figures (or in any after a known label) is split into
@@ -201,12 +246,16 @@ def split_number_runs(text: str) -> str:
     """
     out = []
     for line in text.split("\n"):
+        line = _SPLIT_DECIMAL.sub(r"\1", _LONE_PLUS.sub("+", _O_IN_FIGURE.sub("0", line)))
         match = _NUMBER_RUN.match(line.strip())
+        if _FIGURE_RUN.match(line.strip()) and len(line.split()) >= max(3, least):
+            out.extend(_OCR_ZERO.sub("0", figure) for figure in line.split())
+            continue
         if match:
             label = (match.group(1) or "").strip()
             # OCR reads 0 as O (or 〇) now and then: inside a run of figures it is a zero.
             figures = _OCR_ZERO.sub("0", match.group(2) or match.group(3)).split()
-            if len(figures) >= 3 or (label and _row_start(label)):
+            if len(figures) >= max(3, least) or (label and _row_start(label) and least <= 3):
                 if label:
                     out.append(label)
                 out.extend(figures)
@@ -268,19 +317,92 @@ def _markdown_table(table: list[list[str]]) -> list[SourceRow]:
     return out
 
 
+def _is_pipe_row(line: str) -> bool:
+    return line.count("|") >= 2 and bool(line.strip("| \t"))
+
+
+def _regions(lines: list[str]) -> list[tuple[bool, list[str]]]:
+    """Runs of lines flattened one way: rows joined by '|' (True) or anything else.
+
+    One document may hold both (a page saver's Table 2 as '|' rows, its Table 3 a cell
+    per line), so each run is read by its own rule.  Lines without '|' between two '|'
+    rows (a block title) stay with them.
+    """
+    pipe = [_is_pipe_row(line) for line in lines]
+    marks = [index for index, is_pipe in enumerate(pipe) if is_pipe]
+    if len(marks) < 2:
+        return [(False, lines)]
+    inside = [False] * len(lines)
+    for first, second in itertools.pairwise(marks):
+        if second - first <= 3:
+            for index in range(first, second + 1):
+                inside[index] = True
+    for index in marks:
+        inside[index] = True
+    regions: list[tuple[bool, list[str]]] = []
+    for is_pipe, run in itertools.groupby(zip(inside, lines, strict=True), key=lambda pair: pair[0]):
+        regions.append((is_pipe, [line for _, line in run]))
+    return regions
+
+
+def _cell_rows(text: str) -> list[SourceRow]:
+    lines = text.split("\n")
+    # Many lines of figures: a table flattened a row per line.  Otherwise only a line of
+    # five or more figures is one (Table 4's fifteen in a table read a cell per line).
+    many = sum(1 for line in lines if _NUMBER_RUN.match(line.strip())) >= 3
+    text = split_number_runs(text, 3 if many else 5)
+    rows = _split_at_labels([SourceRow(list(_cells_from_lines(unstack_headers(text))))])
+    for row in rows:
+        row.sparse = True
+    return rows
+
+
 def text_rows(text: str) -> list[SourceRow]:
     """Flattened text → rows for the table interpreter, whatever the flattening style."""
     lines = text.split("\n")
     if any(_MD_SEPARATOR.match(line.strip()) for line in lines):
         return markdown_rows(text)
-    pipe_rows = sum(1 for line in lines if line.count("|") >= 2 and line.strip("| \t"))
-    if pipe_rows >= 2:
-        return _pipe_rows(text)
-    if sum(1 for line in lines if _NUMBER_RUN.match(line.strip())) >= 3:
-        text = split_number_runs(text)
-    cells = _cells_from_lines(text)
-    rows = _split_at_labels([SourceRow(list(cells))])
+    rows: list[SourceRow] = []
+    for is_pipe, run in _regions(lines):
+        rows.extend(_pipe_rows("\n".join(run)) if is_pipe else _cell_rows("\n".join(run)))
     return rows
+
+
+_HEADER_VOCABULARY = sorted({w for w in (*L.REQUEST_HEADER_WORDS, *L.APPEAL_HEADER_WORDS)}, key=len, reverse=True)
+_ONE_CHAR = re.compile(r"^\s*[\u4e00-\u9fff]\s*$")
+
+
+def _segment(joined: str) -> list[str] | None:
+    """Split a stacked header back into its words, if the words cover it all."""
+    words: list[str] = []
+    position = 0
+    while position < len(joined):
+        word = next((w for w in _HEADER_VOCABULARY if joined.startswith(w, position)), None)
+        if word is None:
+            return None
+        words.append(word)
+        position += len(word)
+    return words
+
+
+def unstack_headers(text: str) -> str:
+    """A header a PDF viewer copies one character per line ('申\\n请\\n人…') → its words,
+    one per line; a run the header words do not cover is joined as one line."""
+    lines = text.split("\n")
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        end = index
+        while end < len(lines) and _ONE_CHAR.match(lines[end]):
+            end += 1
+        if end - index >= 4:
+            joined = "".join(line.strip() for line in lines[index:end])
+            out.extend(_segment(label_key(joined)) or [joined])
+            index = end
+        else:
+            out.append(lines[index])
+            index += 1
+    return "\n".join(out)
 
 
 def parse_text(data: bytes, path: str) -> Document:
