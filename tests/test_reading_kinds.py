@@ -63,6 +63,25 @@ def test_the_title_in_the_page_frame_is_used():
     assert (record["agency"], record["year"]) == ("甲县财政局", 2022)
 
 
+def test_an_opening_passage_alone_is_a_report_of_its_first_sentences_agency():
+    text = ("一、总体情况\n2024年，甲区人民政府办公室严格对照《条例》要求，扎实推进政府信息公开工作，"
+            "主动公开政府信息1234条。")
+    record = metrics(text)
+    assert (record["agency"], record["year"]) == ("甲区人民政府办公室", 2024)
+    assert record["metrics"] == {"proactive.items_published.total": 1234}
+
+
+@pytest.mark.parametrize(("sentence", "field", "want"), [
+    ("如有疑问请与本局办公室联系，电话：023-6789 1234。", "phone", "023-6789 1234"),
+    ("地址：甲市丙路5号（邮编：100000）", "address", "甲市丙路5号"),
+    ("联系电话：（0755）12345678，电子邮箱：jia＠126.com。", "email", "jia@126.com"),
+])
+def test_contact_details_as_openings_write_them(sentence, field, want):
+    from govcrawl.extract.meta import contact
+
+    assert contact(sentence).as_dict()[field] == want
+
+
 # --- 2. Markdown tables -------------------------------------------------------------------------
 
 FIVE = "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n| --- | --- | --- | --- | --- |\n"

@@ -290,7 +290,8 @@ def published(text: str, page_meta: dict[str, str]) -> str | None:
 # --- contact -----------------------------------------------------------------------------------
 
 _STOP = r"[，,;；。）)\n、]"
-_PHONE_NUMBER = r"(?:[(（]?\d{3,4}[)）]?\s*[-—－–]?\s*)?\d{7,8}(?:\s*[-—－–]\s*\d{1,4}(?!\d))?|1[3-9]\d{9}"
+_PHONE_NUMBER = (r"(?:[(（]?\d{3,4}[)）]?\s*[-—－–]?\s*)?(?:\d{7,8}|\d{3,4} \d{4})"
+                 r"(?:\s*[-—－–]\s*\d{1,4}(?!\d))?|1[3-9]\d{9}")
 
 
 def contact(text: str) -> Contact:
@@ -305,7 +306,7 @@ def contact(text: str) -> Contact:
         rf"(?:联系地址|通讯地址|办公地址|单位地址|地址)\s*[:：为]?\s*([^，,;；。）)\n]{{3,60}}?)"
         rf"\s*(?={_STOP}|邮编|邮政编码|电话|$)", region)
     if address:
-        found.address = address.group(1).strip()
+        found.address = address.group(1).strip().rstrip("（(").strip() or None
     postcode = re.search(r"(?:邮编|邮政编码)\s*[:：为]?\s*(\d{6})(?!\d)", region)
     if postcode:
         found.postcode = postcode.group(1)

@@ -109,7 +109,11 @@ def _looks_like_report(doc: Document, title: str | None, cells: list[Cell],
     listed_years = {match.group(1) for line in doc.text.split("\n") if len(line) < 80
                     for match in [re.search(r"(\d{4})\s*年.{0,30}(?:报告|年报)", line)] if match}
     listing = len(listed_years) >= 3
-    return bool((titled and not listing) or (own_voice and section_count))
+    # A report cut to its opening: it starts at its first section, whose first sentence
+    # speaks of the year's disclosure work ('2024年，…严格对照《条例》…').
+    opening = re.search(r"^\s*一\s*[、.．]\s*(?:总体情况|概述|基本情况|工作概述)", head[:400], re.M) and re.search(
+        r"\d{4}年(?:度|以来)?[，,].{0,80}?(?:《条例》|政府信息公开|政务公开)", head[:1500])
+    return bool((titled and not listing) or (own_voice and section_count) or (opening and not listing))
 
 
 def extract_bytes(data: bytes, path: str = "<bytes>", media_type: str | None = None,
