@@ -1,18 +1,21 @@
-"""Search and browsing at archive scale (a measurement, not a test).
+"""The archive at scale (a measurement, not a test).
 
-    python benchmarks/archive_scale.py [--reports 100000] [--work DIR] [--queries 200]
+    python benchmarks/archive_scale.py [--reports 100000] [--work DIR] [--queries 200] [--reextract]
 
 1. Generate the demo network at the scale that gives ``--reports`` reports.
 2. Build an archive from its pages with the crawl's own store path (raw.record_fetch
-   and apply_fetch, extraction in a process pool) — everything but HTTP, which
-   benchmarks/crawl_throughput.py measures.  Kept in --work for later runs.
-3. Measure, over ``--queries`` two- to four-character strings drawn from report texts:
-   - search through the index (govcrawl.research.search.search, first 20 hits with snippets, the
-     CLI's path) against the baseline in the same run: a LIKE substring scan of the same
-     texts;
-   - Datasette (the project's metadata and plugin, in process): the report table page,
-     a search results page and its JSON;
-   and the archive's bytes per report (file size, and per table via dbstat).
+   and apply_fetch, extraction in a process pool, the end-of-run upkeep) — everything but
+   HTTP, which benchmarks/crawl_throughput.py measures.  Kept in --work for later runs.
+3. Measure:
+   - bytes per report: the file, and each table and index (dbstat);
+   - search through the index (first 20 hits with snippets, the CLI's path) against the
+     baseline in the same run, a LIKE substring scan of the same texts;
+   - p50/p95 of every Datasette page the metadata exposes, in process with the project's
+     metadata and plugin: each table and view (first page, its facets), each canned query
+     with realistic parameters, the dashboard and each of its charts' queries, the search
+     results page and its JSON;
+   - with --reextract, the time ``govcrawl reextract`` takes on a copy;
+   and project the size and the reextract time to a million reports (linear: both are).
 """
 
 from __future__ import annotations
@@ -24,14 +27,16 @@ import json
 import math
 import random
 import re
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from govcrawl.archive import fulltext, raw
+from govcrawl.archive import raw, upkeep
 from govcrawl.archive.schema import open_db
 from govcrawl.archive.versions import Reading, apply_fetch
 from govcrawl.clock import now_iso
@@ -85,7 +90,8 @@ def build(root: Path, db_path: Path, workers: int) -> float:
             done += len(chunk)
             print(f"  stored {done}/{len(jobs)} pages ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
     with db.conn:
-        fulltext.refresh(db)
+        upkeep.after_run(db)
+    upkeep.reclaim(db)
     db.execute("PRAGMA journal_mode=WAL")
     db.conn.execute("ANALYZE")
     return time.perf_counter() - start
@@ -132,6 +138,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--baseline-queries", type=int, default=20,
                         help="The LIKE scan is slow: time it on the first N queries only.")
+    parser.add_argument("--rounds", type=int, default=20, help="Rounds of every Datasette page")
+    parser.add_argument("--reextract", action="store_true", help="Also time govcrawl reextract on a copy")
     args = parser.parse_args()
 
     scale = max(1, math.ceil(args.reports / REPORTS_PER_PORTAL))
@@ -176,28 +184,70 @@ def main() -> None:
           f"{statistics.median(scan_ms) / statistics.median(count_ms[: args.baseline_queries]):.0f}×")
 
     from govcrawl.cli.research import datasette_app
+    from govcrawl.research import catalog
+    from govcrawl.research.queries import QUERIES
 
     ds = datasette_app(db_path)
     name = db_path.stem
+    agencies = [r[0] for r in db.execute("SELECT agency FROM reports ORDER BY random() LIMIT 40").fetchall()]
+    districts = [r[0] for r in db.execute("SELECT DISTINCT portal_id FROM report_search LIMIT 40").fetchall()]
+    years = [str(r[0]) for r in db.execute("SELECT DISTINCT year FROM reports WHERE year IS NOT NULL").fetchall()]
+    meta = catalog.metadata(name)["databases"][name]
+    visible = [t for t, m in meta["tables"].items() if not m.get("hidden")]
+    charts = catalog.dashboards(name)["overview"]["charts"]
+
+    def requests(i: int) -> list[tuple[str, str, dict[str, str]]]:
+        """One round of every page, with the i-th set of parameters."""
+        out = [("dashboard", "/-/dashboards/overview", {})]
+        for table in visible:
+            out.append((f"table {table}", f"/{name}/{table}", {}))
+            for facet in meta["tables"][table].get("facets", []):
+                out.append((f"table {table} (facet {facet})", f"/{name}/{table}", {"_facet": facet}))
+        params = {"agency": agencies[i % len(agencies)], "district": districts[i % len(districts)],
+                  "year": years[i % len(years)], "q": queries[i % len(queries)]}
+        for query in QUERIES:
+            wanted = {k: v for k, v in params.items() if f":{k}" in query.sql}
+            out.append((f"query {query.name}", f"/{name}/{query.name}", wanted))
+        for chart_name, chart in charts.items():
+            out.append((f"chart {chart_name}", f"/{name}.json", {"sql": chart["query"], "_shape": "array"}))
+        out.append(("search results page", f"/{name}/report_search", {"_search": queries[i % len(queries)]}))
+        out.append(("search JSON", f"/{name}/report_search.json",
+                    {"_search": queries[i % len(queries)], "_shape": "array"}))
+        return out
 
     async def pages() -> dict[str, list[float]]:
         await ds.invoke_startup()
-        out: dict[str, list[float]] = {"report table page": [], "search results page": [], "search JSON": []}
-        years = [r[0] for r in db.execute("SELECT DISTINCT year FROM reports").fetchall()]
-        await ds.client.get(f"/{name}/reports")
-        for i, q in enumerate(queries[:60]):
-            for label, path, params in (
-                    ("report table page", f"/{name}/reports", {"year": str(years[i % len(years)])}),
-                    ("search results page", f"/{name}/report_search", {"_search": q}),
-                    ("search JSON", f"/{name}/report_search.json", {"_search": q, "_shape": "array"})):
+        out: dict[str, list[float]] = {}
+        for _label, path, params in requests(0):  # warm: a running server has its caches warm
+            await ds.client.get(path, params=params)
+        for i in range(args.rounds):
+            for label, path, params in requests(i):
                 start = time.perf_counter()
                 response = await ds.client.get(path, params=params)
-                out[label].append((time.perf_counter() - start) * 1000)
-                assert response.status_code == 200, (path, response.status_code, response.text[:300])
+                out.setdefault(label, []).append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200, (path, params, response.status_code, response.text[:300])
         return out
 
-    for label, ms in asyncio.run(pages()).items():
-        print(describe(f"Datasette {label}", ms))
+    timings = asyncio.run(pages())
+    worst = max(timings.items(), key=lambda item: pct(item[1], 95))
+    print(f"Datasette pages ({len(timings)} kinds, {args.rounds} rounds each; worst p95: {worst[0]} "
+          f"{pct(worst[1], 95):.0f} ms):")
+    for label, ms in sorted(timings.items(), key=lambda item: -pct(item[1], 95)):
+        print("  " + describe(label, ms))
+
+    projected = size / reports * 1_000_000
+    print(f"projection to 1,000,000 reports: {projected / 1e9:.1f} GB")
+    if args.reextract:
+        copy = args.work / "reextract-copy.db"
+        shutil.copy(db_path, copy)
+        start = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "govcrawl.cli", "reextract", "--db", str(copy)],
+                                capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        assert result.returncode == 0, result.stderr[-2000:]
+        print(f"reextract: {seconds:.0f} s for {reports} reports "
+              f"(projected to 1,000,000: {seconds / reports * 1_000_000 / 3600:.1f} h)")
+        copy.unlink()
 
 
 if __name__ == "__main__":

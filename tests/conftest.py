@@ -45,8 +45,12 @@ def snapshot(db, ignore_history: bool = False) -> dict[str, list]:
     from govcrawl.archive import schema
 
     out = {}
-    for table in (*schema.DERIVED_TABLES, "report_search"):
-        columns = [c.name for c in db[table].columns if c.name != "id"]
+    # What researchers see: the storage keyed by integer version ids (which differ between two
+    # archives built in another order) through its views.
+    storage = [t for t in schema.DERIVED_TABLES if t != "versions" and "vid" in {c.name for c in db[t].columns}]
+    for table in (*[t for t in schema.DERIVED_TABLES if t not in storage], *(v.name for v in schema.VIEWS),
+                  "report_search"):
+        columns = [c.name for c in db[table].columns if c.name not in ("id", "vid")]
         if ignore_history:
             columns = [c for c in columns if c not in HISTORY_COLUMNS]
         quoted = ", ".join(f'"{c}"' for c in columns)

@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from govcrawl.archive import fulltext, raw, schema, versions
+from govcrawl.archive import raw, schema, upkeep, versions
 from govcrawl.archive.schema import open_db
 from govcrawl.archive.versions import Reading
 from govcrawl.crawl.items import PageItem
@@ -87,7 +87,7 @@ def _crawl_again(old) -> object:
     for row in old.execute("SELECT * FROM portals").fetchall():
         db.execute(f"INSERT INTO portals VALUES ({', '.join('?' * len(row))})", list(row))
     with db.conn:
-        fulltext.refresh(db)
+        upkeep.after_run(db)
     return db
 
 

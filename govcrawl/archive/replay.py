@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import sqlite_utils
 
-from govcrawl.archive import fulltext, schema
+from govcrawl.archive import schema, upkeep
 from govcrawl.archive.raw import Fetch, capture_bytes, iter_fetches
 from govcrawl.archive.versions import Reading, apply_disappearance, apply_fetch
 
@@ -84,7 +84,7 @@ def reextract(db: sqlite_utils.Database, reader: PageReader) -> dict[str, int]:
             counts["extracted"] += int(outcome.extracted)
             counts["reports"] += int(outcome.new_report)
             counts["versions"] += int(outcome.new_version)
-        fulltext.rebuild(db)
+        upkeep.rebuild(db)
     except BaseException:
         db.conn.rollback()
         raise

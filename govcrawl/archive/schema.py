@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from govcrawl.archive.figures import CHECK_RULES, CHECK_STATUSES
+from govcrawl.archive.wide import WIDE_TABLE
 from govcrawl.extract import keys as K
 
 
@@ -44,6 +46,8 @@ class Column:
 class Index:
     name: str
     columns: tuple[str, ...]
+    unique: bool = False
+    where: str = ""  # a partial index: only the rows this condition holds for
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class Table:
     indexes: tuple[Index, ...] = ()
     hidden: bool = False  # not shown in Datasette's table list
     virtual: str | None = None  # an FTS5 table: its USING clause
+    without_rowid: bool = False  # the primary key is the row: no second copy of it
+    large: bool = False  # millions of rows at scale: Datasette shows its pages without a row count
 
     def ddl(self) -> list[str]:
         if self.virtual:
@@ -63,8 +69,10 @@ class Table:
         parts = [c.ddl() for c in self.columns]
         if self.primary_key:
             parts.append("PRIMARY KEY (" + ", ".join(f'"{c}"' for c in self.primary_key) + ")")
-        out = [f"CREATE TABLE IF NOT EXISTS {self.name} (\n    " + ",\n    ".join(parts) + ")"]
-        out += [f"CREATE INDEX IF NOT EXISTS {i.name} ON {self.name}(" + ", ".join(f'"{c}"' for c in i.columns) + ")"
+        tail = " WITHOUT ROWID" if self.without_rowid else ""
+        out = [f"CREATE TABLE IF NOT EXISTS {self.name} (\n    " + ",\n    ".join(parts) + ")" + tail]
+        out += [f"CREATE {'UNIQUE ' if i.unique else ''}INDEX IF NOT EXISTS {i.name} ON {self.name}("
+                + ", ".join(f'"{c}"' for c in i.columns) + ")" + (f" WHERE {i.where}" if i.where else "")
                 for i in self.indexes]
         return out
 
@@ -105,8 +113,14 @@ TABLES: tuple[Table, ...] = (
         _c("sha256", constraint="PRIMARY KEY"), _c("size", "INTEGER", "Bytes before compression", "NOT NULL"),
         _c("media_type", description="Media type sniffed from the bytes"),
         _c("content", "BLOB", "The bytes, compressed", "NOT NULL"),
-        _c("compression", description="How content is compressed", constraint="NOT NULL DEFAULT 'zlib'"),
+        _c("compression", description="How content is compressed: zlib, zstd, or zstd:<dict_id> "
+                                      "(with capture_dicts.dict_id)", constraint="NOT NULL DEFAULT 'zlib'"),
         _c("first_fetched_at", description="When these bytes were first fetched (UTC)")), hidden=True),
+    Table("capture_dicts", "raw", "zstd dictionaries the captures of a portal are compressed with "
+                                  "(portal frames repeat on every page).", (
+        _c("dict_id", "INTEGER", constraint="PRIMARY KEY"), _c("scope", description="The portal it was trained for"),
+        _c("samples", "INTEGER", "Captures it was trained on"), _c("content", "BLOB", "The dictionary", "NOT NULL"),
+        _c("trained_at", description="When (UTC)")), hidden=True),
     Table("fetches", "raw", "Every HTTP fetch: status, validators, the sha256 of the bytes (raw, for provenance).", (
         _c("id", "INTEGER", constraint="PRIMARY KEY"), _c("run_id", "INTEGER"), _c("url", constraint="NOT NULL"),
         _c("portal_id"), _c("kind", description="report or attachment", constraint="NOT NULL"),
@@ -180,38 +194,54 @@ TABLES: tuple[Table, ...] = (
         _c("warnings", description="What the extractor noticed (JSON list)"),
         _c("text", description="The report's text (its sections)"), _c("first_seen"), _c("last_seen"),
         _c("supersedes", description="The version this one revised"),
-        _c("superseded_by", description="The version that revised this one")),
-        indexes=(Index("versions_report", ("report_id",)),)),
+        _c("superseded_by", description="The version that revised this one"),
+        _c("vid", "INTEGER", "Integer id of the version (what figures, checks and sections are keyed by)")),
+        indexes=(Index("versions_report", ("report_id",)), Index("versions_vid", ("vid",), unique=True),
+                 # revisions are few: found without reading the versions' texts
+                 Index("versions_revised", ("supersedes",), where="supersedes IS NOT NULL"))),
     Table("sources", "derived", "Every URL (and portal) where a version was seen.", (
         _c("version_id", constraint="NOT NULL"), _c("url", description="Page or attachment URL", constraint="NOT NULL"),
         _c("portal_id"), _c("first_seen"), _c("last_seen"),
         _c("gone_at", description="When this URL stopped serving this version")),
-        primary_key=("version_id", "url"), indexes=(Index("sources_url", ("url",)),)),
-    Table("metrics", "derived", "The figures of each version, long form: one row per canonical key.", (
-        _c("version_id", constraint="NOT NULL"), _c("key", constraint="NOT NULL"), _c("table"), _c("row"),
-        _c("col"), _c("value", "REAL"), _c("derived_from")),
-        primary_key=("version_id", "key"), indexes=(Index("metrics_key", ("key",)),)),
-    Table("cells", "derived", "Every table cell read, with its label and raw text (provenance for the metrics).", (
-        _c("version_id", constraint="NOT NULL"), _c("seq", "INTEGER", constraint="NOT NULL"), _c("table"),
-        _c("row"), _c("col"), _c("value", "REAL"), _c("raw", description="The cell as printed"),
-        _c("label", description="The row label as printed"),
-        _c("blank", "INTEGER", "1 when the cell was empty, '/' or '-' (read as 0)"), _c("derived_from"),
-        _c("derived", "INTEGER", "1 when the cell was computed (a total from its parts), not printed")),
-        primary_key=("version_id", "seq")),
-    Table("checks", "derived", "Consistency checks (勾稽关系) of each version, both sides of each equation.", (
-        _c("version_id", constraint="NOT NULL"), _c("seq", "INTEGER", constraint="NOT NULL"),
-        _c("rule", description="requests.balance, requests.results_sum, requests.column_sum or appeals.total"),
-        _c("row"), _c("col"), _c("status", description="pass, fail or not_assessable"),
+        primary_key=("version_id", "url"), indexes=(Index("sources_url", ("url",)),), without_rowid=True),
+    # The figures, checks and sections of each version, stored once and compactly (integer
+    # ids, WITHOUT ROWID); researchers read them through the views of VIEWS below.
+    Table("figures", "derived", "Every table cell read, stored once: metrics and cells are views of it.", (
+        _c("vid", "INTEGER", "The version (versions.vid)", "NOT NULL"),
+        _c("seq", "INTEGER", "Order within the version", "NOT NULL"),
+        _c("key_id", "INTEGER", "Its place: metric_keys.key_id"), _c("value", "REAL"),
+        _c("raw", description="The cell as printed, when not just the figure itself"),
+        _c("label_id", "INTEGER", "The row label as printed: labels.label_id"),
+        _c("flags", "INTEGER", "1 the version's metric for its key, 2 blank, 4 computed, 8 read from prose, "
+                               "16 a metric with no cell behind it", "NOT NULL DEFAULT 0")),
+        primary_key=("vid", "seq"), hidden=True, without_rowid=True, large=True),
+    Table("check_results", "derived", "The consistency checks of each version (the checks view).", (
+        _c("vid", "INTEGER", "The version (versions.vid)", "NOT NULL"),
+        _c("seq", "INTEGER", constraint="NOT NULL"),
+        _c("rule", "INTEGER", "1 requests.balance, 2 requests.results_sum, 3 requests.column_sum, 4 appeals.total"),
+        _c("key_id", "INTEGER", "Row and column checked: metric_keys.key_id"),
+        _c("status", "INTEGER", "1 pass, 2 fail, 3 not_assessable"),
         _c("left", "REAL", "Left side"), _c("right", "REAL", "Right side")),
-        primary_key=("version_id", "seq"), indexes=(Index("checks_status", ("status", "rule")),)),
-    Table("sections", "derived", "The six sections of each version, by number.", (
-        _c("version_id", constraint="NOT NULL"), _c("number", "INTEGER", "Section number (1–6)", "NOT NULL"),
-        _c("heading", description="Heading as printed"), _c("text", description="The section's text")),
-        primary_key=("version_id", "number")),
+        primary_key=("vid", "seq"), hidden=True, without_rowid=True, large=True),
+    Table("section_spans", "derived", "Where each section stands in its version's text (the sections view).", (
+        _c("vid", "INTEGER", "The version (versions.vid)", "NOT NULL"),
+        _c("number", "INTEGER", "Section number (1–6)", "NOT NULL"),
+        _c("start", "INTEGER", "First character of the heading in versions.text (1-based)"),
+        _c("heading_length", "INTEGER", "Characters of the heading"),
+        _c("length", "INTEGER", "Characters of the section's text after its heading"),
+        _c("heading", description="The heading, where it is not in the text (older archives)"),
+        _c("text", description="The section's text, where it is not in the version's text (older archives)")),
+        primary_key=("vid", "number"), hidden=True, without_rowid=True),
+    Table("changes", "derived", "What each revision changed: the figures that differ from the version it "
+                                "superseded (before NULL: new; after NULL: dropped).", (
+        _c("new_version_id", description="The revising version", constraint="NOT NULL"),
+        _c("key", constraint="NOT NULL"), _c("old_version_id", description="The version it revised"),
+        _c("before", "REAL", "The figure in the old version"), _c("after", "REAL", "The figure in the new one")),
+        primary_key=("new_version_id", "key"), without_rowid=True),
     Table("pages", "derived", "What each fetched URL is: a report page, an attachment, not a report, an error.", (
         _c("url", constraint="PRIMARY KEY"), _c("portal_id"), _c("kind"), _c("status", "INTEGER"), _c("sha256"),
         _c("report_id"), _c("version_id"), _c("reason"), _c("last_fetch_id", "INTEGER"), _c("extracted_sha256")),
-        hidden=True),
+        hidden=True, without_rowid=True),
     Table("conflicts", "derived",
           "Figures on which two versions still served disagree (a page and its attachment, two portals).", (
         _c("report_id", constraint="NOT NULL"), _c("key", constraint="NOT NULL"),
@@ -222,6 +252,26 @@ TABLES: tuple[Table, ...] = (
     Table("attachments", "derived", "The attachments each report page links, and what fetching them gave.", (
         _c("page_url", constraint="NOT NULL"), _c("url", constraint="NOT NULL"), _c("sha256"), _c("status", "INTEGER")),
         primary_key=("page_url", "url"), hidden=True),
+    # --- lookup: what the derived rows point into (kept by reextract) -------------------------
+    Table("metric_keys", "lookup", "Every place a figure can stand: the canonical keys (the data dictionary) "
+                                   "and the partial places of unmatched rows.", (
+        _c("key_id", "INTEGER", constraint="PRIMARY KEY"),
+        _c("key", description="Canonical key (table.row.column), NULL for a place that is not one"),
+        _c("position", description="table.row.column with empty parts", constraint="NOT NULL UNIQUE"),
+        _c("table"), _c("row"), _c("col"), _c("label_zh", description="The official label (中文)"),
+        _c("english", description="What it counts"), _c("unit", description="count, 10k_yuan or yuan"),
+        _c("templates", description="Templates that have it"))),
+    Table("labels", "lookup", "Row labels as printed, each once.", (
+        _c("label_id", "INTEGER", constraint="PRIMARY KEY"), _c("label", constraint="NOT NULL UNIQUE")),
+        hidden=True),
+    # --- derived summaries, refreshed at the end of each run -----------------------------------
+    Table("yearly", "derived", "Sums per year, agency level and key over each report's latest version "
+                               "(what the dashboard draws).", (
+        _c("year", "INTEGER", constraint="NOT NULL"),
+        _c("level", description="government, department or street", constraint="NOT NULL"),
+        _c("key", constraint="NOT NULL"), _c("reports", "INTEGER", "Reports that give the figure"),
+        _c("total", "REAL", "Their sum")),
+        primary_key=("year", "level", "key"), without_rowid=True),
     Table("report_search", "index", "One row per report, latest version: the full-text index's rows, with facets.", (
         _c("id", "INTEGER", "year × 1,000,000 + a sequence: sorting by id is newest year first, and fast",
            "PRIMARY KEY"),
@@ -239,27 +289,88 @@ TABLES: tuple[Table, ...] = (
     Table("report_search_state", "index", "The version each full-text row was built from.", (
         _c("id", "INTEGER", constraint="PRIMARY KEY"), _c("version_id")), hidden=True),
 )
+WIDE_VIEW = WIDE_TABLE  # the name older code and notebooks know
+WIDE_DESCRIPTION = ("One row per report (latest version), one column per canonical key; derived, refreshed "
+                    "at the end of each run.")
+WIDE_FIXED_COLUMNS = ("report_id", "agency", "year", "template", "published", "gone_at")
+
+
+def _wide_table() -> Table:
+    """The wide table: its key columns follow the extractor's canonical keys."""
+    fixed = (_c("report_id", constraint="PRIMARY KEY"), _c("agency"), _c("year", "INTEGER"), _c("template"),
+             _c("published"), _c("gone_at"), _c("version_id", description="The version the figures are of"),
+             _c("checks_failed", "INTEGER", "How many of the version's consistency checks fail"))
+    keys = tuple(_c(k.key, "REAL", f"{k.label} — {k.english} ({k.unit})") for k in K.all_keys())
+    return Table(WIDE_TABLE, "derived", WIDE_DESCRIPTION, fixed + keys,
+                 indexes=(Index("wide_agency_year", ("agency", "year", "checks_failed")),
+                          Index("wide_year", ("year", "template")),
+                          Index("wide_template", ("template",))))
+
+
+TABLES = (*TABLES, _wide_table())
 BY_NAME = {t.name: t for t in TABLES}
 RAW_TABLES = tuple(t.name for t in TABLES if t.kind == "raw")
 DERIVED_TABLES = tuple(t.name for t in TABLES if t.kind == "derived")
 INDEX_TABLES = tuple(t.name for t in TABLES if t.kind == "index")
-
-WIDE_VIEW = "report_metrics_wide"
-WIDE_DESCRIPTION = "One row per report (latest version), one column per canonical key."
-WIDE_FIXED_COLUMNS = ("report_id", "agency", "year", "template", "published", "gone_at")
+LOOKUP_TABLES = tuple(t.name for t in TABLES if t.kind == "lookup")
 
 
-def wide_view_sql() -> str:
-    """One row per report (its latest version), one column per canonical metric key."""
-    columns = ",\n  ".join(
-        f"MAX(CASE WHEN m.key = '{k.key}' THEN m.value END) AS \"{k.key}\"" for k in K.all_keys())
-    fixed = ", ".join(f"r.{c}" for c in WIDE_FIXED_COLUMNS)
-    return (f"CREATE VIEW {WIDE_VIEW} AS SELECT {fixed},\n  {columns}\n"
-            "FROM reports r LEFT JOIN metrics m ON m.version_id = r.latest_version_id GROUP BY r.report_id")
+
+def _case(column: str, names: tuple[str, ...]) -> str:
+    return f"CASE {column} " + " ".join(f"WHEN {i} THEN '{n}'" for i, n in enumerate(names, start=1)) + " END"
+
+
+@dataclass(frozen=True)
+class View:
+    """What researchers query: a view over the compact storage, with the columns it had as a table."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    sql: str
+    large: bool = True  # millions of rows at scale: Datasette shows its pages without a row count
+
+    def ddl(self) -> str:
+        return f"CREATE VIEW {self.name} AS {self.sql}"
+
+
+VIEWS: tuple[View, ...] = (
+    View("metrics", "The figures of each version, long form: one row per canonical key.", (
+        _c("version_id"), _c("key"), _c("table"), _c("row"), _c("col"), _c("value"), _c("derived_from")),
+        'SELECT v.version_id, k.key, k."table", k."row", k.col, f.value, '
+        "CASE WHEN f.flags & 8 THEN 'text' END AS derived_from "
+        "FROM figures f JOIN versions v ON v.vid = f.vid JOIN metric_keys k ON k.key_id = f.key_id "
+        "WHERE f.flags & 1"),
+    View("cells", "Every table cell read, with its label and raw text (provenance for the metrics).", (
+        _c("version_id"), _c("seq"), _c("table"), _c("row"), _c("col"), _c("value"),
+        _c("raw", description="The cell as printed"), _c("label", description="The row label as printed"),
+        _c("blank", description="1 when the cell was empty, '/' or '-' (read as 0)"), _c("derived_from"),
+        _c("derived", description="1 when the cell was computed (a total from its parts), not printed")),
+        'SELECT v.version_id, f.seq, k."table", k."row", k.col, f.value, '
+        "COALESCE(f.raw, CAST(CAST(f.value AS INTEGER) AS TEXT)) AS raw, l.label, (f.flags >> 1) & 1 AS blank, "
+        "CASE WHEN f.flags & 8 THEN 'text' END AS derived_from, (f.flags >> 2) & 1 AS derived "
+        "FROM figures f JOIN versions v ON v.vid = f.vid LEFT JOIN metric_keys k ON k.key_id = f.key_id "
+        "LEFT JOIN labels l ON l.label_id = f.label_id WHERE NOT f.flags & 16"),
+    View("checks", "Consistency checks (勾稽关系) of each version, both sides of each equation.", (
+        _c("version_id"), _c("seq"),
+        _c("rule", description="requests.balance, requests.results_sum, requests.column_sum or appeals.total"),
+        _c("row"), _c("col"), _c("status", description="pass, fail or not_assessable"),
+        _c("left", description="Left side"), _c("right", description="Right side")),
+        "SELECT v.version_id, c.seq, " + _case("c.rule", CHECK_RULES) + ' AS rule, k."row", k.col, '
+        + _case("c.status", CHECK_STATUSES) + ' AS status, c."left", c."right" '
+        "FROM check_results c JOIN versions v ON v.vid = c.vid LEFT JOIN metric_keys k ON k.key_id = c.key_id"),
+    View("sections", "The six sections of each version, by number.", (
+        _c("version_id"), _c("number", description="Section number (1–6)"),
+        _c("heading", description="Heading as printed"), _c("text", description="The section's text")),
+        "SELECT v.version_id, s.number, COALESCE(s.heading, substr(v.text, s.start, s.heading_length)) AS heading, "
+        "COALESCE(s.text, substr(v.text, s.start + s.heading_length + 1, s.length)) AS text "
+        "FROM section_spans s JOIN versions v ON v.vid = s.vid"),
+)
+VIEW_BY_NAME = {v.name: v for v in VIEWS}
 
 
 def ddl() -> list[str]:
-    """Every statement that creates the current schema (tables and indexes; the view apart)."""
+    """Every statement that creates the current schema (tables and indexes; the views apart)."""
     return [statement for table in TABLES for statement in table.ddl()]
 
 
@@ -289,9 +400,77 @@ def _to_3(db: sqlite_utils.Database) -> None:
             db.execute(statement)
 
 
+def _to_4(db: sqlite_utils.Database) -> None:
+    # An archive for a million reports: each figure, check and section stored once, keyed by
+    # an integer version id; metrics, cells, checks and sections become views of that; the
+    # wide table materialised; captures in zstd with per-portal dictionaries.
+    from govcrawl.archive import figures, raw, wide
+
+    for name in ("capture_dicts", "figures", "check_results", "section_spans", "metric_keys", "labels", "yearly"):
+        for statement in BY_NAME[name].ddl():
+            db.execute(statement)
+    db.execute(f"DROP VIEW IF EXISTS {WIDE_TABLE}")
+    for statement in BY_NAME[WIDE_TABLE].ddl():
+        db.execute(statement)
+    db.execute("ALTER TABLE versions ADD COLUMN vid INTEGER")
+    db.execute("UPDATE versions SET vid = rowid")
+    for statement in BY_NAME["versions"].ddl()[1:]:  # its indexes (the new ones)
+        db.execute(statement)
+    seed_keys(db)
+    for version_id, vid, text in db.execute("SELECT version_id, vid, text FROM versions ORDER BY vid").fetchall():
+        cells = [dict(zip(("table", "row", "col", "value", "raw", "label", "blank", "derived_from", "derived"), row,
+                          strict=True))
+                 for row in db.execute('SELECT "table", "row", col, value, raw, label, blank, derived_from, derived '
+                                       "FROM cells WHERE version_id = ? ORDER BY seq", [version_id]).fetchall()]
+        metrics = {key: (value, derived_from) for key, value, derived_from in db.execute(
+            "SELECT key, value, derived_from FROM metrics WHERE version_id = ?", [version_id]).fetchall()}
+        figures.store_figures(db, vid, cells, metrics)
+        sections = [{"number": n, "heading": h, "text": t} for n, h, t in db.execute(
+            "SELECT number, heading, text FROM sections WHERE version_id = ? ORDER BY number", [version_id])]
+        for (_, number, start, heading_length, length), section in zip(
+                figures.section_spans(vid, sections), sections, strict=True):
+            cut_heading = (text or "")[start - 1:start - 1 + heading_length]
+            cut_text = (text or "")[start + heading_length:start + heading_length + length]
+            db.execute("INSERT INTO section_spans (vid, number, start, heading_length, length, heading, text) "
+                       "VALUES (?,?,?,?,?,?,?)",
+                       [vid, number, start, heading_length, length,
+                        None if cut_heading == section["heading"] else section["heading"],
+                        None if cut_text == section["text"] else section["text"]])
+        figures.store_checks(db, vid, [dict(zip(("rule", "row", "col", "status", "left", "right"), row, strict=True))
+                                        for row in db.execute('SELECT rule, "row", col, status, "left", "right" '
+                                                              "FROM checks WHERE version_id = ? ORDER BY seq",
+                                                              [version_id])])
+    for name in ("metrics", "cells", "checks", "sections"):
+        db.execute(f"DROP TABLE {name}")
+    for statement in BY_NAME["changes"].ddl():
+        db.execute(statement)
+    for new_vid, old_vid in db.execute("SELECT n.vid, o.vid FROM versions n JOIN versions o "
+                                       "ON o.version_id = n.supersedes ORDER BY n.vid").fetchall():
+        figures.store_changes(db, new_vid, old_vid)
+    for name in ("sources", "pages"):  # now WITHOUT ROWID: the URL stored once, not twice
+        _rebuild(db, name)
+    wide.rebuild(db)
+    raw.compact_captures(db)
+
+
+def _rebuild(db: sqlite_utils.Database, name: str) -> None:
+    """A table made again as TABLES defines it now, its rows copied across."""
+    table = BY_NAME[name]
+    for index in table.indexes:
+        db.execute(f"DROP INDEX IF EXISTS {index.name}")
+    db.execute(f"ALTER TABLE {name} RENAME TO {name}_old")
+    for statement in table.ddl():
+        db.execute(statement)
+    columns = ", ".join(f'"{c.name}"' for c in table.columns)
+    db.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {name}_old")
+    db.execute(f"DROP TABLE {name}_old")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "registry entries (portals) and the full-text index (report_search)", _to_2),
     Migration(3, "listing outcomes (listings) and portal verdicts (portal_runs) of each run", _to_3),
+    Migration(4, "figures, checks and sections stored once (metrics, cells, checks, sections are views); "
+                 "the wide table materialised; captures in zstd with per-portal dictionaries", _to_4),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -300,10 +479,18 @@ def open_db(path: str, memory: bool = False) -> sqlite_utils.Database:
     """The archive, shaped (created or migrated) and in WAL mode; ``memory=True`` for tests."""
     db = sqlite_utils.Database(memory=True) if memory else sqlite_utils.Database(path)
     if not memory:
+        if db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0:
+            # Pages freed (captures recompressed with a new dictionary, derived rows replaced)
+            # go back to the file at the end of each run (upkeep), not kept as free space.
+            db.execute("PRAGMA auto_vacuum=INCREMENTAL")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA busy_timeout=10000")
-    ensure_db_shape(db)
+    steps = ensure_db_shape(db)
+    if not memory and any(step.version == 4 for step in steps):
+        # The compact layout frees most of an older archive's pages: give them back once.
+        db.execute("PRAGMA auto_vacuum=INCREMENTAL")
+        db.execute("VACUUM")
     return db
 
 
@@ -332,9 +519,10 @@ def ensure_db_shape(db: sqlite_utils.Database) -> list[Migration]:
             if fresh:
                 for statement in ddl():
                     db.execute(statement)
+                seed_keys(db)
             for step in steps:
                 step.apply(db)
-            _ensure_wide_view(db)
+            _ensure_views(db)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             if not in_transaction:
                 db.conn.commit()
@@ -342,18 +530,55 @@ def ensure_db_shape(db: sqlite_utils.Database) -> list[Migration]:
             if not in_transaction:
                 db.conn.rollback()
             raise
-    else:
-        _ensure_wide_view(db)
+    elif _keys_changed(db) or _views_changed(db):
+        # The extractor's canonical keys changed (a new key): the dictionary, the views and
+        # the wide table's columns follow; the wide table is derived, so it is rebuilt.
+        with db.conn:
+            seed_keys(db)
+            _ensure_views(db)
+            if _columns(db, WIDE_TABLE) != [c.name for c in BY_NAME[WIDE_TABLE].columns]:
+                from govcrawl.archive import wide
+
+                db.execute(f"DROP TABLE IF EXISTS {WIDE_TABLE}")
+                for statement in BY_NAME[WIDE_TABLE].ddl():
+                    db.execute(statement)
+                wide.rebuild(db)
     return steps
 
 
-def _ensure_wide_view(db: sqlite_utils.Database) -> None:
-    """The wide view has a column per canonical key: recreated when the keys change."""
-    wanted = wide_view_sql()
-    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [WIDE_VIEW]).fetchone()
-    if row is None or row[0] != wanted:
-        db.execute(f"DROP VIEW IF EXISTS {WIDE_VIEW}")
-        db.execute(wanted)
+def seed_keys(db: sqlite_utils.Database) -> None:
+    """The canonical keys with what they mean (metric_keys doubles as the data dictionary)."""
+    db.conn.executemany(
+        'INSERT INTO metric_keys (key, position, "table", "row", col, label_zh, english, unit, templates) '
+        "VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(position) DO UPDATE SET key = excluded.key, "
+        "label_zh = excluded.label_zh, english = excluded.english, unit = excluded.unit, "
+        "templates = excluded.templates",
+        [(k.key, k.key, k.table, k.row, k.col, k.label, k.english, k.unit, ",".join(k.templates))
+         for k in K.all_keys()])
+
+
+def _keys_changed(db: sqlite_utils.Database) -> bool:
+    stored = {row[0] for row in db.execute("SELECT key FROM metric_keys WHERE key IS NOT NULL")}
+    return stored != {k.key for k in K.all_keys()}
+
+
+def _views_changed(db: sqlite_utils.Database) -> bool:
+    stored = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'").fetchall())
+    return any(stored.get(view.name) != view.ddl() for view in VIEWS) or \
+        _columns(db, WIDE_TABLE) != [c.name for c in BY_NAME[WIDE_TABLE].columns]
+
+
+def _columns(db: sqlite_utils.Database, table: str) -> list[str]:
+    return [row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()]
+
+
+def _ensure_views(db: sqlite_utils.Database) -> None:
+    """Each view as VIEWS defines it: recreated when its definition changed."""
+    stored = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'").fetchall())
+    for view in VIEWS:
+        if stored.get(view.name) != view.ddl():
+            db.execute(f"DROP VIEW IF EXISTS {view.name}")
+            db.execute(view.ddl())
 
 
 def shape(conn: sqlite3.Connection) -> dict[str, object]:

@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlite_utils
 
+from govcrawl.archive.figures import section_spans, store_changes, store_checks, store_figures
 from govcrawl.archive.identity import fingerprint, report_id_for
 from govcrawl.archive.raw import Fetch
 
@@ -163,20 +164,24 @@ def _store_record(db: sqlite_utils.Database, fetch: Fetch, reading: Reading,
         supersedes = previous[0] if previous else None
         contact = record["contact"]
         text = "\n\n".join(f"{s['heading']}\n{s['text']}" for s in record["sections"])
+        vid = db.execute("SELECT COALESCE(MAX(vid), 0) + 1 FROM versions").fetchone()[0]
         db.execute(
             "INSERT INTO versions (version_id, report_id, fingerprint, capture_sha256, title, agency, "
             "year, template, period_start, period_end, published, contact_agency, address, postcode, "
-            "phone, fax, email, warnings, text, first_seen, last_seen, supersedes) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "phone, fax, email, warnings, text, first_seen, last_seen, supersedes, vid) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [version_id, report_id, digest, fetch.sha256, record["title"],
              record["agency"], record["year"], record["template"], record["period_start"],
              record["period_end"], record["published"], contact["agency"], contact["address"],
              contact["postcode"], contact["phone"], contact["fax"], contact["email"],
-             json.dumps(record["warnings"], ensure_ascii=False), text, seen, seen, supersedes])
+             json.dumps(record["warnings"], ensure_ascii=False), text, seen, seen, supersedes, vid])
         if supersedes:
             db.execute("UPDATE versions SET superseded_by = ? WHERE version_id = ?",
                        [version_id, supersedes])
-        _store_details(db, version_id, record)
+        _store_details(db, vid, record)
+        if supersedes:
+            old_vid = db.execute("SELECT vid FROM versions WHERE version_id = ?", [supersedes]).fetchone()[0]
+            store_changes(db, vid, old_vid)
     else:
         # The same version from another page: keep the smallest capture, so that which page
         # was fetched first does not change the archive.
@@ -207,7 +212,7 @@ def _refresh_report(db: sqlite_utils.Database, report_id: str, seen: str) -> Non
     """The report's current version: the most complete one still served, newest on a tie."""
     row = db.execute(
         "SELECT v.version_id, v.template, v.title, "
-        " (SELECT COUNT(*) FROM metrics m WHERE m.version_id = v.version_id) AS figures "
+        " (SELECT COUNT(*) FROM figures f WHERE f.vid = v.vid AND f.flags & 1) AS figures, v.vid "
         "FROM versions v WHERE v.report_id = ? AND EXISTS (SELECT 1 FROM sources s WHERE "
         " s.version_id = v.version_id AND s.gone_at IS NULL) "
         "ORDER BY figures DESC, v.first_seen DESC, v.version_id LIMIT 1", [report_id]).fetchone()
@@ -222,44 +227,24 @@ def _refresh_report(db: sqlite_utils.Database, report_id: str, seen: str) -> Non
         db.execute(
             "INSERT INTO conflicts (report_id, key, version_id, value, other_version_id, other_value) "
             # CROSS JOIN pins the order: the report's few versions first, then primary-key
-            # lookups; joining on the key index instead costs a scan of the whole archive.
-            "SELECT ?, a.key, a.version_id, a.value, b.version_id, b.value FROM versions v "
-            "CROSS JOIN metrics b ON b.version_id = v.version_id "
-            "CROSS JOIN metrics a ON a.version_id = ? AND a.key = b.key "
+            # range reads of their figures.
+            "SELECT ?, k.key, ?, a.value, v.version_id, b.value FROM versions v "
+            "CROSS JOIN figures b ON b.vid = v.vid AND b.flags & 1 "
+            "CROSS JOIN figures a ON a.vid = ? AND a.key_id = b.key_id AND a.flags & 1 "
+            "JOIN metric_keys k ON k.key_id = a.key_id "
             "WHERE v.report_id = ? AND v.version_id != ? AND a.value != b.value "
-            "AND EXISTS (SELECT 1 FROM sources s WHERE s.version_id = b.version_id AND s.gone_at IS NULL)",
-            [report_id, row[0], report_id, row[0]])
+            "AND EXISTS (SELECT 1 FROM sources s WHERE s.version_id = v.version_id AND s.gone_at IS NULL)",
+            [report_id, row[0], row[4], report_id, row[0]])
 
 
-def split_key(key: str) -> tuple[str, str, str]:
-    """'requests.denied.state_secret.total' → ('requests', 'denied.state_secret', 'total')."""
-    table, rest = key.split(".", 1)
-    row, col = rest.rsplit(".", 1)
-    return table, row, col
-
-
-def _store_details(db: sqlite_utils.Database, version_id: str, record: dict[str, Any]) -> None:
+def _store_details(db: sqlite_utils.Database, vid: int, record: dict[str, Any]) -> None:
     prose = {f"{c['table']}.{c['row']}.{c['col']}": c["derived_from"]
              for c in record["cells"] if c.get("derived_from")}
+    store_figures(db, vid, record["cells"], {k: (v, prose.get(k)) for k, v in record["metrics"].items()})
+    store_checks(db, vid, record["checks"])
     db.conn.executemany(
-        'INSERT INTO metrics (version_id, key, "table", "row", col, value, derived_from) '
-        "VALUES (?,?,?,?,?,?,?)",
-        [(version_id, key, *split_key(key), value, prose.get(key))
-         for key, value in record["metrics"].items()])
-    db.conn.executemany(
-        'INSERT INTO cells (version_id, seq, "table", "row", col, value, raw, label, blank, '
-        "derived_from, derived) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        [(version_id, seq, c["table"], c["row"], c["col"], c["value"], c["raw"], c["label"],
-          int(bool(c.get("blank"))), c.get("derived_from"), int(bool(c.get("derived"))))
-         for seq, c in enumerate(record["cells"])])
-    db.conn.executemany(
-        'INSERT INTO checks (version_id, seq, rule, "row", col, status, "left", "right") '
-        "VALUES (?,?,?,?,?,?,?,?)",
-        [(version_id, seq, c["rule"], c["row"], c["col"], c["status"], c["left"], c["right"])
-         for seq, c in enumerate(record["checks"])])
-    db.conn.executemany(
-        "INSERT OR REPLACE INTO sections (version_id, number, heading, text) VALUES (?,?,?,?)",
-        [(version_id, s["number"], s["heading"], s["text"]) for s in record["sections"]])
+        "INSERT OR REPLACE INTO section_spans (vid, number, start, heading_length, length) VALUES (?,?,?,?,?)",
+        section_spans(vid, record["sections"]))
 
 
 def _referring_report(db: sqlite_utils.Database, fetch: Fetch, record: dict[str, Any]) -> str | None:

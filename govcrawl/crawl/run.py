@@ -162,7 +162,7 @@ def _run_crawl(portals: list[Portal], db_path: Path, proxy: str | None, fast: bo
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govcrawl.crawl.settings")
     import sqlite3
 
-    from govcrawl.archive import fulltext, raw, runs
+    from govcrawl.archive import raw, runs, upkeep
     from govcrawl.archive.schema import open_db
     from govcrawl.clock import now_iso
 
@@ -181,9 +181,10 @@ def _run_crawl(portals: list[Portal], db_path: Path, proxy: str | None, fast: bo
         with db.conn:  # even after an incomplete run: the verdicts and the index follow what was stored
             verdicts, gone = runs.close_portals(db, run_id, [p.id for p in portals], now_iso(),
                                                 finished=status == "finished")
-            fulltext.refresh(db)
+            upkeep.after_run(db)
         counts[Count.GONE] = sum(gone.values())
         runs.finish_run(db, run_id, status, counts)
+        upkeep.reclaim(db)
     except sqlite3.DatabaseError as exc:
         # The archive failed while closing the run: the run stays 'running', and the next
         # run closes it as 'aborted' (what is stored is consistent: every page is a transaction).

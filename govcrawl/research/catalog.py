@@ -58,11 +58,13 @@ def dashboards(db_name: str) -> dict[str, Any]:
         return {"mark": {"type": mark, "tooltip": True, **({"point": True} if mark == "line" else {})},
                 "encoding": encoding}
 
-    outcome = ("CASE WHEN m.key = 'requests.granted.total' THEN '予以公开' "
-               "WHEN m.key = 'requests.partly_granted.total' THEN '部分公开' "
-               "WHEN m.key LIKE 'requests.denied.%' THEN '不予公开' "
-               "WHEN m.key LIKE 'requests.unavailable.%' THEN '无法提供' "
-               "WHEN m.key LIKE 'requests.not_processed.%' THEN '不予处理' ELSE '其他处理' END")
+    outcome = ("CASE WHEN key = 'requests.granted.total' THEN '予以公开' "
+               "WHEN key = 'requests.partly_granted.total' THEN '部分公开' "
+               "WHEN key LIKE 'requests.denied.%' THEN '不予公开' "
+               "WHEN key LIKE 'requests.unavailable.%' THEN '无法提供' "
+               "WHEN key LIKE 'requests.not_processed.%' THEN '不予处理' ELSE '其他处理' END")
+    # The charts read the yearly sums (a small table refreshed at the end of each run), not
+    # the figures of every report.
     return {"overview": {
         "title": "政府信息公开年报 — overview",
         "description": "Requests, outcomes, reviews and suits, and coverage, per year (latest version of "
@@ -71,25 +73,24 @@ def dashboards(db_name: str) -> dict[str, Any]:
         "charts": {
             "requests": chart(
                 "Requests received per year (本年新收政府信息公开申请)",
-                "SELECT r.year, SUM(m.value) AS requests FROM reports r JOIN metrics m ON "
-                "m.version_id = r.latest_version_id AND m.key = 'requests.new.total' GROUP BY r.year ORDER BY r.year",
+                "SELECT year, SUM(total) AS requests FROM yearly WHERE key = 'requests.new.total' "
+                "GROUP BY year ORDER BY year",
                 per_year("bar", "requests")),
             "outcomes": chart(
                 "Outcome mix of requests handled (办理结果)",
-                f"SELECT r.year, {outcome} AS outcome, SUM(m.value) AS requests FROM reports r "
-                "JOIN metrics m ON m.version_id = r.latest_version_id WHERE m.key IN "
-                "('requests.granted.total', 'requests.partly_granted.total') OR (m.key LIKE 'requests.%.total' "
-                "AND (m.key LIKE 'requests.denied.%' OR m.key LIKE 'requests.unavailable.%' OR "
-                "m.key LIKE 'requests.not_processed.%' OR m.key LIKE 'requests.other.%') AND m.key != "
-                "'requests.other.total') GROUP BY r.year, outcome ORDER BY r.year",
+                f"SELECT year, {outcome} AS outcome, SUM(total) AS requests FROM yearly WHERE key IN "
+                "('requests.granted.total', 'requests.partly_granted.total') OR (key LIKE 'requests.%.total' "
+                "AND (key LIKE 'requests.denied.%' OR key LIKE 'requests.unavailable.%' OR "
+                "key LIKE 'requests.not_processed.%' OR key LIKE 'requests.other.%') AND key != "
+                "'requests.other.total') GROUP BY year, outcome ORDER BY year",
                 per_year("bar", "requests", color="outcome", stack="normalize")),
             "appeals": chart(
                 "Administrative reviews and suits per year (行政复议、行政诉讼)",
-                "SELECT r.year, CASE m.key WHEN 'appeals.review.total' THEN '行政复议' "
+                "SELECT year, CASE key WHEN 'appeals.review.total' THEN '行政复议' "
                 "WHEN 'appeals.litigation_direct.total' THEN '未经复议直接起诉' ELSE '复议后起诉' END AS kind, "
-                "SUM(m.value) AS cases FROM reports r JOIN metrics m ON m.version_id = r.latest_version_id "
-                "AND m.key IN ('appeals.review.total', 'appeals.litigation_direct.total', "
-                "'appeals.litigation_after_review.total') GROUP BY r.year, kind ORDER BY r.year",
+                "SUM(total) AS cases FROM yearly WHERE key IN ('appeals.review.total', "
+                "'appeals.litigation_direct.total', 'appeals.litigation_after_review.total') "
+                "GROUP BY year, kind ORDER BY year",
                 per_year("line", "cases", color="kind")),
             "coverage": chart(
                 "Reports archived per year, by level (coverage)",
@@ -102,21 +103,21 @@ def dashboards(db_name: str) -> dict[str, Any]:
 def metadata(db_name: str) -> dict[str, Any]:
     """Datasette metadata for an archive served under ``db_name`` (its file stem)."""
     tables: dict[str, Any] = {}
-    for table in schema.TABLES:
-        if table.hidden:
+    for table in (*schema.TABLES, *schema.VIEWS):
+        if getattr(table, "hidden", False):
             tables[table.name] = {"hidden": True}
             continue
         tables[table.name] = {"description": table.description, "columns": {
             c.name: c.description or schema.COMMON_DESCRIPTIONS.get(c.name, "") for c in table.columns}}
-    tables[schema.WIDE_VIEW] = {"description": schema.WIDE_DESCRIPTION, "columns": {
-        **{c: schema.COMMON_DESCRIPTIONS[c] for c in schema.WIDE_FIXED_COLUMNS}, **_wide_columns()}}
-    tables["report_metrics_wide"]["facets"] = ["year", "template"]
+    tables[schema.WIDE_TABLE]["columns"].update(_wide_columns())
+    # Facets only where an index answers them: a facet over millions of figures would take
+    # seconds on every page at scale (the wide table and the canned queries answer those).
+    tables[schema.WIDE_TABLE]["facets"] = ["year", "template"]
+    tables[schema.WIDE_TABLE]["size"] = 15  # 170 columns a row: a page of 50 takes longer to draw than to read
     tables["reports"].update({"facets": ["year", "template"], "sort_desc": "year", "label_column": "title"})
     tables["report_search"].update({
         "facets": ["province", "year", "template", "level"], "sort_desc": "id",
         "fts_table": "report_search_fts", "fts_pk": "id", "label_column": "title"})
-    tables["metrics"].update({"facets": ["key"], "sort": "key"})
-    tables["checks"].update({"facets": ["rule", "status"]})
     tables["crawl_runs"]["sort_desc"] = "id"
     tables["errors"].update({"facets": ["reason"], "sort_desc": "id"})
     return {

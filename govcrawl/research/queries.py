@@ -62,50 +62,40 @@ ORDER BY days_late DESC, s.agency"""),
     CannedQuery(
         "inconsistent_reports", "Reports whose own numbers don't add up",
         "Failing consistency checks (勾稽关系) of each report's latest version, both sides shown.",
-        """SELECT r.agency, r.year, c.rule, c."row", c.col, c."left", c."right", r.report_id
-FROM reports r JOIN checks c ON c.version_id = r.latest_version_id
-WHERE c.status = 'fail'
-ORDER BY r.agency, r.year, c.rule, c."row", c.col"""),
+        # The wide table counts each report's failing checks: reports in (agency, year) order
+        # from its index, and the checks read only for those with a failure.
+        """SELECT w.agency, w.year, c.rule, c."row", c.col, c."left", c."right", w.report_id
+FROM report_metrics_wide w JOIN checks c ON c.version_id = w.version_id
+WHERE w.checks_failed > 0 AND c.status = 'fail'
+ORDER BY w.agency, w.year, c.rule, c."row", c.col"""),
     CannedQuery(
         "revisions", "Revised reports and what changed",
         "Figures that differ between a version and the version it superseded.",
-        """SELECT r.agency, r.year, new.first_seen AS revised_at, m.key,
-  old_m.value AS before, m.value AS after, old.version_id AS old_version, new.version_id AS new_version
-FROM versions new
-JOIN versions old ON old.version_id = new.supersedes
+        # Each revision's diff is kept when the revision is stored (changes).
+        """SELECT r.agency, r.year, new.first_seen AS revised_at, c.key, c.before, c.after,
+  c.old_version_id AS old_version, c.new_version_id AS new_version
+FROM changes c
+JOIN versions new ON new.version_id = c.new_version_id
 JOIN reports r ON r.report_id = new.report_id
-JOIN metrics m ON m.version_id = new.version_id
-LEFT JOIN metrics old_m ON old_m.version_id = old.version_id AND old_m.key = m.key
-WHERE old_m.value IS NOT m.value
-UNION ALL
-SELECT r.agency, r.year, new.first_seen, old_m.key, old_m.value, NULL, old.version_id, new.version_id
-FROM versions new
-JOIN versions old ON old.version_id = new.supersedes
-JOIN reports r ON r.report_id = new.report_id
-JOIN metrics old_m ON old_m.version_id = old.version_id
-WHERE NOT EXISTS (SELECT 1 FROM metrics m WHERE m.version_id = new.version_id AND m.key = old_m.key)
 ORDER BY 1, 2, 4"""),
     CannedQuery(
         "carry_over_mismatches", "Carry-over mismatches between years",
         "结转下年度继续办理 of year N against 上年结转 of year N+1, where they differ.",
-        """SELECT a.agency, a.year, a.carried_forward, b.year AS next_year, b.carried_over AS next_carried_over,
-  b.carried_over - a.carried_forward AS difference
-FROM (SELECT r.agency, r.year, m.value AS carried_forward FROM reports r
-      JOIN metrics m ON m.version_id = r.latest_version_id AND m.key = 'requests.carried_forward.total') a
-JOIN (SELECT r.agency, r.year, m.value AS carried_over FROM reports r
-      JOIN metrics m ON m.version_id = r.latest_version_id AND m.key = 'requests.carried_over.total') b
-  ON b.agency = a.agency AND b.year = a.year + 1
-WHERE a.carried_forward != b.carried_over
+        """SELECT a.agency, a.year, a."requests.carried_forward.total" AS carried_forward, b.year AS next_year,
+  b."requests.carried_over.total" AS next_carried_over,
+  b."requests.carried_over.total" - a."requests.carried_forward.total" AS difference
+FROM report_metrics_wide a JOIN report_metrics_wide b ON b.agency = a.agency AND b.year = a.year + 1
+WHERE a."requests.carried_forward.total" != b."requests.carried_over.total"
 ORDER BY a.agency, a.year"""),
     CannedQuery(
         "search", "Full-text search (Chinese)",
-        "Reports whose text contains every term of the query (two or more characters each), "
-        "newest first, with the first hit highlighted.",
+        "The newest 100 reports whose text contains every term of the query (two or more characters "
+        "each), with the first hit highlighted; the report_search table's search box pages through all.",
         """SELECT s.agency, s.year, s.title, cn_snippet(coalesce(s.title, '') || char(10) || coalesce(v.text, ''), :q)
   AS snippet, s.url, s.report_id
 FROM report_search s JOIN versions v ON v.version_id = s.version_id
 WHERE s.id IN (SELECT rowid FROM report_search_fts WHERE report_search_fts MATCH escape_fts(:q))
-ORDER BY s.id DESC"""),
+ORDER BY s.id DESC LIMIT 100"""),
 )
 
 
