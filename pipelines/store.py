@@ -22,6 +22,7 @@ from govcrawl.archive.raw import Fetch, add_error, record_fetch
 from govcrawl.archive.versions import Reading, apply_fetch
 from govcrawl.crawl.counters import Count
 from govcrawl.crawl.items import ErrorItem, ListingItem, PageItem
+from govcrawl.crawl.standalone import run_id_of
 from pipelines.common import crawler_db
 
 Stored = PageItem | ErrorItem | ListingItem
@@ -91,7 +92,7 @@ class ArchivePipeline:
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        self.run_id = crawler.settings.getint("GOVCRAWL_RUN_ID") or None
+        self.run_id = run_id_of(crawler)
         self.pending = 0
         self.since = time.monotonic()
 

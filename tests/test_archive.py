@@ -45,7 +45,14 @@ def test_a_report_page_becomes_report_version_source_and_metrics(db):
     version_id = identity.fingerprint(record)[:24]
     assert db.execute("SELECT * FROM reports").fetchall() == [(
         report_id, record["agency"], record["year"], "2019", record["title"], version_id, 1,
-        "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:00+00:00", record["published"], None)]
+        "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:00+00:00", record["published"], None,
+        None, None, None, None, None, None)]  # placed at the end of the run:
+    db.execute("INSERT INTO portals (portal_id, name, province, city, district, code) VALUES "
+               "('990102-donghu', '示范省示范市东湖区', '示范省', '示范市', '东湖区', '990102')")
+    with db.conn:
+        upkeep.after_run(db)
+    assert db.execute("SELECT portal_id, division_code, province, city, district, level FROM reports").fetchall() == [
+        ("990102-donghu", "990102", "示范省", "示范市", "东湖区", "department")]
     assert db.execute("SELECT * FROM sources").fetchall() == [(
         version_id, URL_A, "990102-donghu", "2026-01-01T00:00:00+00:00",
         "2026-01-01T00:00:00+00:00", None)]

@@ -16,6 +16,7 @@ import sqlite_utils
 
 from govcrawl.archive import raw, schema
 from govcrawl.archive.schema import open_db
+from govcrawl.extract import keys as K
 from govcrawl.research import catalog, export
 from govcrawl.research import datasette_plugin as plugin
 from govcrawl.research.queries import QUERIES
@@ -88,6 +89,19 @@ def test_a_dictionary_that_does_not_pay_is_not_used():
 
 # --- migration ------------------------------------------------------------------------------------
 
+# What the schema-3 code exported (govcrawl.research.export then): the same SQL on the migrated
+# archive must give the same rows.
+V3_EXPORTS = {
+    "reports": """SELECT r.report_id, r.agency, r.year, r.template, s.level, s.portal_id, s.province,
+  s.district, r.title, r.published, r.first_seen, r.last_seen, r.gone_at, r.versions, r.latest_version_id,
+  s.url FROM reports r LEFT JOIN report_search s ON s.report_id = r.report_id ORDER BY r.agency, r.year""",
+    "metrics_long": """SELECT r.report_id, r.agency, r.year, m.key, m.value, m.derived_from
+FROM reports r JOIN metrics m ON m.version_id = r.latest_version_id ORDER BY r.agency, r.year, m.key""",
+    "metrics_wide": "SELECT report_id, agency, year, template, published, gone_at, "
+                    + ", ".join(f'"{k.key}"' for k in K.all_keys()) + " FROM report_metrics_wide ORDER BY agency, year",
+}
+
+
 def _rows(conn, sql: str) -> list[tuple]:
     return sorted(tuple(r) for r in conn.execute(sql).fetchall())
 
@@ -97,7 +111,7 @@ def test_a_schema_3_archive_migrates_with_every_row_and_every_export_unchanged(t
     shutil.copy(OLD, copy)
     old = sqlite_utils.Database(copy)  # not migrated: read as the schema-3 code left it
     assert old.execute("PRAGMA user_version").fetchone() == (3,)
-    exported = {name: (columns, list(rows)) for name, (columns, _, rows) in export.tables(old).items()}
+    exported = {name: _rows(old.conn, sql) for name, sql in V3_EXPORTS.items()}
     relations = {name: _rows(old.conn, f"SELECT * FROM {name}") for name in ("metrics", "cells", "checks", "sections")}
     captures = dict(old.execute("SELECT sha256, content FROM captures").fetchall())
     old.conn.close()
@@ -106,7 +120,10 @@ def test_a_schema_3_archive_migrates_with_every_row_and_every_export_unchanged(t
     assert migrated.execute("PRAGMA user_version").fetchone() == (schema.SCHEMA_VERSION,)
     assert schema.shape(migrated.conn) == schema.shape(open_db("", memory=True).conn)
     assert migrated.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert {name: (columns, list(rows)) for name, (columns, _, rows) in export.tables(migrated).items()} == exported
+    assert {name: _rows(migrated.conn, sql) for name, sql in V3_EXPORTS.items()} == exported
+    # and today's exports hold the same figures, with where each report is from besides
+    wide = {r[0]: r for r in export.tables(migrated)["metrics_wide"][2]}
+    assert len(wide) == len(exported["metrics_wide"]) and all(wide[r[0]][:4] == r[:4] for r in exported["metrics_wide"])
     for name, rows in relations.items():  # the views give every row the tables held
         columns = ", ".join(f'"{c.name}"' for c in schema.VIEW_BY_NAME[name].columns)
         assert _rows(migrated.conn, f"SELECT {columns} FROM {name}") == rows, name

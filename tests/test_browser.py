@@ -32,7 +32,7 @@ def served(first_crawl, tmp_path_factory):
     db = tmp_path_factory.mktemp("served") / "demo.db"
     shutil.copy(first_crawl, db)
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "govcrawl.cli", "serve", str(db), "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "govcrawl.cli", "serve", "--db", str(db), "--port", str(port)],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

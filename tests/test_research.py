@@ -73,11 +73,15 @@ def _folded(docs: dict[str, str]) -> dict[str, str]:
 # --- search ---------------------------------------------------------------------------------
 
 def test_bigrams_and_queries():
-    assert fulltext.tokens("信息公开") == ["信息", "息公", "公开"]
-    assert fulltext.tokens("公开，开会") == ["公开", fulltext.BARRIER, "开会"]
-    assert fulltext.tokens("２０２３年度") == ["20", "02", "23", "3年", "年度"]  # NFKC: full-width digits
-    assert search.fts_query("信息公开") == '"信息 息公 公开"'
+    b = fulltext.BARRIER
+    assert fulltext.tokens("信息公开") == ["信息", "息公", "公开", "开" + b]  # every character begins a token
+    assert fulltext.tokens("公开，开会") == ["公开", "开" + b, "开会", "会" + b]
+    assert fulltext.tokens("a,b,开会") == ["a", b, "b", b, "开会", "会" + b]
+    assert fulltext.tokens("２０２３年度") == ["20", "02", "23", "3年", "年度", "度" + b]  # NFKC: full-width digits
+    assert search.fts_query("信息公开") == '"信息 息公 公开"'  # the text's run may go on: no end token
+    assert search.fts_query("公开，开会") == f'"公开 开{b} 开会"'
     assert search.fts_query("复议  诉讼") == '"复议" "诉讼"'
+    assert search.fts_query("开") == '"开" *'
     assert search.fts_query("，。") == f'"{fulltext.BARRIER}{fulltext.BARRIER}"'  # matches nothing
     assert fulltext.agency_level("示范市东湖区人民政府") == "government"
     assert fulltext.agency_level("示范市东湖区青山镇人民政府") == "street"
@@ -135,7 +139,7 @@ def test_search_cli_in_a_subprocess_shows_highlighted_snippets(archive_db):
     assert re.search(r"^\d+ reports contain '行政复议' \(first 3 shown\)$", result.stderr.strip(), re.M)
 
 
-def test_single_characters_fall_back_to_a_scan(archive_db):
+def test_single_characters_are_found_by_the_index_exactly(archive_db):
     docs = documents(archive_db)
     db = open_db(str(archive_db))
     assert {h.report_id for h in search.search(db, "译")} == scan(docs, "译")
@@ -143,7 +147,7 @@ def test_single_characters_fall_back_to_a_scan(archive_db):
 
 def test_datasette_plugin_rewrites_the_search_and_plain_datasette_still_opens(archive_db):
     """The plugin's escape_fts wins only because it is registered trylast: four characters
-    find reports with it; a plain Datasette opens the archive and finds nothing."""
+    find reports with it; a plain Datasette has the plugin by its entry point."""
     code = (
         "import asyncio, json, sys\n"
         "from datasette.app import Datasette\n"
@@ -158,7 +162,9 @@ def test_datasette_plugin_rewrites_the_search_and_plain_datasette_still_opens(ar
     plain = subprocess.run([sys.executable, "-c", code, str(archive_db), archive_db.stem],
                            capture_output=True, text=True, timeout=120)
     assert plain.returncode == 0, plain.stderr[-2000:]
-    assert json.loads(plain.stdout) == [200, 200, 0]
+    # The plugin comes with govcrawl (a Datasette entry point): plain Datasette finds them too.
+    expected = min(search.count(open_db(str(archive_db)), "信息公开"), 100)
+    assert json.loads(plain.stdout) == [200, 200, expected] and expected
 
     from govcrawl.cli.research import datasette_app
 
@@ -281,7 +287,7 @@ def test_exports_round_trip_losslessly(archive_db, tmp_path, fmt):
         assert got_rows == original, name
         assert counts[name] == len(original) > 0
     wide_columns, _ = export.read_table(tmp_path / f"metrics_wide.{fmt}")
-    assert {k.key for k in K.all_keys()} <= set(wide_columns)
+    assert {export.column_name(k.key) for k in K.all_keys()} <= set(wide_columns)
 
 
 def test_dictionary_covers_every_key(tmp_path, archive_db):
@@ -297,21 +303,23 @@ def test_dictionary_covers_every_key(tmp_path, archive_db):
 
 def test_export_and_chart_commands(archive_db, tmp_path, demo_cache):
     runner = CliRunner()
-    result = runner.invoke(main, ["export", str(archive_db), "--format", "jsonl", "--out", str(tmp_path / "x")])
+    result = runner.invoke(main, ["export", "--db", str(archive_db), "--format", "jsonl", "--out", str(tmp_path / "x")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "x" / "metrics_long.jsonl").stat().st_size > 0
     portal = manifest(demo_cache, 1)["portals"][0]
     for suffix in ("svg", "png"):
         out = tmp_path / f"chart.{suffix}"
-        result = runner.invoke(main, ["chart", str(archive_db), "--district", portal["district"], "--out", str(out)])
+        result = runner.invoke(main, ["chart", "--db", str(archive_db), "--district", portal["district"],
+                                      "--out", str(out)])
         assert result.exit_code == 0, result.output
         assert "3 series, 17 years" in result.stdout
         head = out.read_bytes()[:200]
         assert head.startswith(b"\x89PNG") if suffix == "png" else b"<svg" in out.read_bytes()[:2000]
     svg1 = (tmp_path / "chart.svg").read_bytes()
-    runner.invoke(main, ["chart", str(archive_db), "--district", portal["district"], "--out", str(tmp_path / "c2.svg")])
+    runner.invoke(main, ["chart", "--db", str(archive_db), "--district", portal["district"],
+                         "--out", str(tmp_path / "c2.svg")])
     assert (tmp_path / "c2.svg").read_bytes() == svg1, "the same data gives the same SVG"
-    bad = runner.invoke(main, ["chart", str(archive_db), "--agency", "no such agency",
+    bad = runner.invoke(main, ["chart", "--db", str(archive_db), "--agency", "no such agency",
                                "--out", str(tmp_path / "n.png")])
     assert bad.exit_code == 2 and "no figures" in bad.output
 
@@ -320,7 +328,8 @@ def test_search_canned_query_matches_the_scan(archive_db):
     docs = documents(archive_db)
     for query in ("行政复议", "东湖区 财政预决算"):
         got = canned(archive_db, "search", q=query)
-        assert {row["report_id"] for row in got} == scan(docs, query)
+        expected = scan(docs, query)
+        assert len(got) == min(len(expected), 100) and {row["report_id"] for row in got} <= expected
         assert all("\u2063【" in row["snippet"] for row in got)
         assert [row["year"] for row in got] == sorted((row["year"] for row in got), reverse=True)
 

@@ -21,8 +21,6 @@ from typing import Any
 
 import sqlite_utils
 
-from govcrawl.archive import schema
-
 _RUNS = re.compile(r"([^\W_]+)|(\s+)|(.)", re.S)  # word characters (Chinese, digits, letters) | space | other
 BARRIER = "ǂ"  # a letter FTS5 indexes as a token, and no report text has
 # The barrier must survive FTS5's own tokenizer as one token:
@@ -35,18 +33,31 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def tokens(text: str) -> list[str]:
-    """The index tokens of a text: pairs of Chinese characters, whole words otherwise."""
+def tokens(text: str, query: bool = False) -> list[str]:
+    """The index tokens of a text: the overlapping pairs of each run of word characters, and
+    the run's last character with the barrier (公开 → 公开 开ǂ), so that every character of
+    the text begins a token and one character is found by a prefix query (开*).  A run of
+    one character is itself; between it and the next run stands the barrier.
+
+    ``query``: a query term's tokens, without the end token of its last run (the text's run
+    may go on beyond the term).
+    """
     out: list[str] = []
     pending_barrier = False
     for word, _space, _other in _RUNS.findall(normalise(text)):
         if not word:
-            pending_barrier = bool(out)
+            pending_barrier = bool(out) and len(out[-1]) == 1
             continue
         if pending_barrier:
             out.append(BARRIER)
             pending_barrier = False
-        out.extend([word] if len(word) == 1 else [word[i:i + 2] for i in range(len(word) - 1)])
+        if len(word) == 1:
+            out.append(word)
+        else:
+            out.extend(word[i:i + 2] for i in range(len(word) - 1))
+            out.append(word[-1] + BARRIER)
+    if query and out and out[-1].endswith(BARRIER) and len(out[-1]) == 2:
+        out.pop()
     return out
 
 
@@ -97,9 +108,11 @@ def refresh(db: sqlite_utils.Database) -> int:
                "province": portal.get("province"), "district": portal.get("district"), "title": title,
                "published": published, "gone_at": gone_at, "url": url or None}
         if row_id is not None and indexed_version == version_id:
-            db.execute("UPDATE report_search SET gone_at = ?, published = ?, url = ? WHERE id = ? "
-                       "AND (gone_at IS NOT ? OR published IS NOT ? OR url IS NOT ?)",
-                       [gone_at, published, url or None, row_id, gone_at, published, url or None])
+            # The same text: only what is around it may have moved (gone, a source elsewhere).
+            moved = {k: row[k] for k in ("gone_at", "published", "url", "portal_id", "province", "district")}
+            db.execute("UPDATE report_search SET " + ", ".join(f"{k} = ?" for k in moved) + " WHERE id = ? AND ("
+                       + " OR ".join(f"{k} IS NOT ?" for k in moved) + ")",
+                       [*moved.values(), row_id, *moved.values()])
             continue
         if row_id is not None:
             _delete_fts(db, row_id)
@@ -140,13 +153,3 @@ def _delete_fts(db: sqlite_utils.Database, row_id: int) -> None:
         db.execute("INSERT INTO report_search_fts (report_search_fts, rowid, body) VALUES ('delete', ?, ?)",
                    [row_id, " ".join(tokens(document(state[1], state[2])))])
     db.execute("DELETE FROM report_search_state WHERE id = ?", [row_id])
-
-
-def rebuild(db: sqlite_utils.Database) -> int:
-    """Drop and rebuild the whole index (after a reextract, whose versions are new rows)."""
-    for name in schema.INDEX_TABLES:
-        db.execute(f"DROP TABLE IF EXISTS {name}")
-    for name in schema.INDEX_TABLES:
-        for statement in schema.BY_NAME[name].ddl():
-            db.execute(statement)
-    return refresh(db)

@@ -58,7 +58,8 @@ def _tasks_ahead(fetches: list[Fetch]) -> list[ReadTask]:
     return tasks
 
 
-def reextract(db: sqlite_utils.Database, reader: PageReader) -> dict[str, int]:
+def reextract(db: sqlite_utils.Database, reader: PageReader,
+              progress: Callable[[int], None] | None = None) -> dict[str, int]:
     """Rebuild every derived table and the full-text index from the raw tables; idempotent.
 
     One transaction: the archive shows either the old derived tables or the new ones.
@@ -81,6 +82,8 @@ def reextract(db: sqlite_utils.Database, reader: PageReader) -> dict[str, int]:
                 continue
             outcome = apply_fetch(db, payload, _reading(reader, payload))
             counts["fetches"] += 1
+            if progress:
+                progress(1)
             counts["extracted"] += int(outcome.extracted)
             counts["reports"] += int(outcome.new_report)
             counts["versions"] += int(outcome.new_version)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlite_utils
 
@@ -98,6 +99,18 @@ COMMON_DESCRIPTIONS = {
     "derived_from": "'text' when read from prose rather than a table", "seq": "Order within the version",
     "status": "HTTP status, or the check's outcome", "at": "When (UTC)", "sha256": "Digest of the bytes (captures)",
 }
+
+# Where a report is from: its portal and the portal's division (namesakes — 西山区, 新城区,
+# 郊区 — differ by their division code), and the agency's level.  Refreshed at the end of
+# each run from the registry entries crawled (portals).
+PLACE_COLUMNS = (
+    _c("portal_id", description="The portal the report is published on (its latest version's first source)"),
+    _c("division_code", description="The portal's administrative division code (GB/T 2260): group by it, "
+                                    "not by a district's name"),
+    _c("province", description="Province of the portal"), _c("city", description="City of the portal"),
+    _c("district", description="District or county of the portal"),
+    _c("level", description="government, department or street (乡镇/街道), from the agency's name"),
+)
 
 TABLES: tuple[Table, ...] = (
     # --- raw ------------------------------------------------------------------------------------
@@ -178,8 +191,10 @@ TABLES: tuple[Table, ...] = (
         _c("latest_version_id", description="The version shown by default (most complete one still served)"),
         _c("versions", "INTEGER", "How many versions were seen", "NOT NULL"), _c("first_seen"), _c("last_seen"),
         _c("published"),
-        _c("gone_at", description="When every source of the report disappeared from its portal (kept, marked gone)")),
-        indexes=(Index("reports_agency_year", ("agency", "year")), Index("reports_year", ("year",)))),
+        _c("gone_at", description="When every source of the report disappeared from its portal (kept, marked gone)"),
+        *PLACE_COLUMNS),
+        indexes=(Index("reports_agency_year", ("agency", "year")), Index("reports_year", ("year",)),
+                 Index("reports_place", ("division_code", "year")))),
     Table("versions", "derived",
           "Every distinct version of a report: a silent revision is a new version, the old kept.", (
         _c("version_id", constraint="PRIMARY KEY"), _c("report_id", constraint="NOT NULL"),
@@ -298,12 +313,13 @@ WIDE_FIXED_COLUMNS = ("report_id", "agency", "year", "template", "published", "g
 def _wide_table() -> Table:
     """The wide table: its key columns follow the extractor's canonical keys."""
     fixed = (_c("report_id", constraint="PRIMARY KEY"), _c("agency"), _c("year", "INTEGER"), _c("template"),
-             _c("published"), _c("gone_at"), _c("version_id", description="The version the figures are of"),
+             _c("published"), _c("gone_at"), *PLACE_COLUMNS,
+             _c("version_id", description="The version the figures are of"),
              _c("checks_failed", "INTEGER", "How many of the version's consistency checks fail"))
     keys = tuple(_c(k.key, "REAL", f"{k.label} — {k.english} ({k.unit})") for k in K.all_keys())
     return Table(WIDE_TABLE, "derived", WIDE_DESCRIPTION, fixed + keys,
                  indexes=(Index("wide_agency_year", ("agency", "year", "checks_failed")),
-                          Index("wide_year", ("year", "template")),
+                          Index("wide_year", ("year", "template")), Index("wide_place", ("division_code", "year")),
                           Index("wide_template", ("template",))))
 
 
@@ -404,7 +420,7 @@ def _to_4(db: sqlite_utils.Database) -> None:
     # An archive for a million reports: each figure, check and section stored once, keyed by
     # an integer version id; metrics, cells, checks and sections become views of that; the
     # wide table materialised; captures in zstd with per-portal dictionaries.
-    from govcrawl.archive import figures, raw, wide
+    from govcrawl.archive import figures, fulltext, raw, wide
 
     for name in ("capture_dicts", "figures", "check_results", "section_spans", "metric_keys", "labels", "yearly"):
         for statement in BY_NAME[name].ddl():
@@ -449,8 +465,36 @@ def _to_4(db: sqlite_utils.Database) -> None:
         figures.store_changes(db, new_vid, old_vid)
     for name in ("sources", "pages"):  # now WITHOUT ROWID: the URL stored once, not twice
         _rebuild(db, name)
+    for column in PLACE_COLUMNS:  # districts as data: where each report is from
+        db.execute(f'ALTER TABLE reports ADD COLUMN "{column.name}" TEXT')
+    db.execute("CREATE INDEX IF NOT EXISTS reports_place ON reports(\"division_code\", \"year\")")
+    recreate_index(db)  # its tokens changed: every character now begins one (single-character search)
+    fulltext.refresh(db)
+    place_reports(db)
     wide.rebuild(db)
     raw.compact_captures(db)
+
+
+def place_reports(db: sqlite_utils.Database) -> int:
+    """Each report's portal, division and level, from its row in the search index (refreshed
+    first) and the registry entries crawled; only rows that change are written."""
+    names = [c.name for c in PLACE_COLUMNS]
+    source = {"portal_id": "s.portal_id", "division_code": "p.code", "province": "p.province", "city": "p.city",
+              "district": "p.district", "level": "s.level"}
+    return db.execute(
+        "UPDATE reports SET " + ", ".join(f"{n} = {source[n]}" for n in names)
+        + " FROM report_search s LEFT JOIN portals p ON p.portal_id = s.portal_id "
+        "WHERE s.report_id = reports.report_id AND ("
+        + " OR ".join(f"reports.{n} IS NOT {source[n]}" for n in names) + ")").rowcount
+
+
+def recreate_index(db: sqlite_utils.Database) -> None:
+    """The full-text index's tables dropped and made empty again (fulltext.refresh fills them)."""
+    for name in INDEX_TABLES:
+        db.execute(f"DROP TABLE IF EXISTS {name}")
+    for name in INDEX_TABLES:
+        for statement in BY_NAME[name].ddl():
+            db.execute(statement)
 
 
 def _rebuild(db: sqlite_utils.Database, name: str) -> None:
@@ -495,7 +539,30 @@ def open_db(path: str, memory: bool = False) -> sqlite_utils.Database:
 
 
 class SchemaError(RuntimeError):
-    """An archive this code cannot use (made by a newer govcrawl)."""
+    """An archive this code cannot use (made by a newer govcrawl, or older and opened to read)."""
+
+
+def open_readonly(path: str) -> sqlite_utils.Database:
+    """An archive opened only to read (search, export, chart, serve): no schema script, no
+    journal switch, nothing written — its bytes stay as they are.  Where even a reader
+    cannot work beside the file (read-only media: a WAL archive wants its -shm), it is read
+    as immutable.  An older archive is refused with what to run, not migrated."""
+    uri = Path(path).resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise SchemaError(f"archive schema {version} is newer than this govcrawl's ({SCHEMA_VERSION}): "
+                          "upgrade govcrawl")
+    if version < SCHEMA_VERSION:
+        raise SchemaError(f"archive schema {version} is older than this govcrawl's ({SCHEMA_VERSION}): "
+                          f"run `govcrawl upgrade --db {path}` once (it migrates the archive in place)")
+    conn.execute("PRAGMA query_only=1")
+    return sqlite_utils.Database(conn)
 
 
 def ensure_db_shape(db: sqlite_utils.Database) -> list[Migration]:

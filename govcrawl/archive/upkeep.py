@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from govcrawl.archive import fulltext, raw, wide
+from govcrawl.archive import fulltext, raw, schema, wide
 
 
 def after_run(db: sqlite_utils.Database) -> dict[str, int]:
     """Inside the caller's transaction; returns what changed."""
-    counts = {"indexed": fulltext.refresh(db), "wide": wide.refresh(db)}
+    counts = {"indexed": fulltext.refresh(db), "placed": schema.place_reports(db), "wide": wide.refresh(db)}
     counts.update(raw.compact_captures(db))
     return counts
 
@@ -25,6 +25,8 @@ def reclaim(db: sqlite_utils.Database) -> None:
 
 
 def rebuild(db: sqlite_utils.Database) -> None:
-    """After a reextract: the derived summaries made afresh."""
-    fulltext.rebuild(db)
+    """After a reextract: the index and the derived summaries made afresh."""
+    schema.recreate_index(db)
+    fulltext.refresh(db)
+    schema.place_reports(db)
     wide.rebuild(db)

@@ -17,7 +17,8 @@ import sqlite_utils
 from govcrawl.extract import keys as K
 
 WIDE_TABLE = "report_metrics_wide"
-_FACETS = ("agency", "year", "template", "published", "gone_at")
+_FACETS = ("agency", "year", "template", "published", "gone_at", "portal_id", "division_code", "province", "city",
+           "district", "level")
 
 
 def _key_columns() -> list[str]:
@@ -40,7 +41,7 @@ def refresh(db: sqlite_utils.Database) -> int:
         chunk = stale[start:start + 400]
         marks = ",".join("?" * len(chunk))
         reports = db.execute(
-            "SELECT r.report_id, r.agency, r.year, r.template, r.published, r.gone_at, r.latest_version_id, "
+            "SELECT r.report_id, " + ", ".join(f"r.{c}" for c in _FACETS) + ", r.latest_version_id, "
             "(SELECT COUNT(*) FROM check_results c WHERE c.vid = v.vid AND c.status = 2) "
             "FROM reports r JOIN versions v ON v.version_id = r.latest_version_id "
             f"WHERE r.report_id IN ({marks})", chunk).fetchall()
@@ -71,9 +72,8 @@ def refresh_yearly(db: sqlite_utils.Database) -> None:
     keys = _yearly_keys()
     selected = ", ".join(f'COUNT(w."{k}"), SUM(w."{k}")' for k in keys)
     rows = db.execute(
-        f"SELECT w.year, COALESCE(s.level, 'unknown'), {selected} FROM {WIDE_TABLE} w "
-        "LEFT JOIN report_search s ON s.report_id = w.report_id WHERE w.year IS NOT NULL "
-        "GROUP BY w.year, COALESCE(s.level, 'unknown')").fetchall()
+        f"SELECT w.year, COALESCE(w.level, 'unknown'), {selected} FROM {WIDE_TABLE} w WHERE w.year IS NOT NULL "
+        "GROUP BY w.year, COALESCE(w.level, 'unknown')").fetchall()
     db.execute("DELETE FROM yearly")
     db.conn.executemany(
         "INSERT INTO yearly (year, level, key, reports, total) VALUES (?,?,?,?,?)",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from govcrawl.cli.common import quiet_option
 from govcrawl.cli.crawl import run_exit_code
 from govcrawl.cli.errors import ArchiveFailed, BadInput, Locked, exit_with
 
@@ -18,8 +19,9 @@ DEFAULT_DEMO_DB = Path("data") / "demo.db"
               default=DEFAULT_DEMO_DB, show_default=True, help="The archive to create.")
 @click.option("--epoch", type=click.IntRange(1, 2), default=1, show_default=True)
 @click.option("--keep", is_flag=True, help="Crawl into the existing archive instead of a fresh one.")
+@quiet_option
 @click.pass_context
-def demo_group(ctx: click.Context, db_path: Path, epoch: int, keep: bool) -> None:
+def demo_group(ctx: click.Context, db_path: Path, epoch: int, keep: bool, quiet: bool) -> None:
     """Crawl the bundled demo portal network into a fresh archive (the main job, offline).
 
     Generates the network, serves it on 127.0.0.1, crawls it with the real pipeline and
@@ -39,24 +41,72 @@ def demo_group(ctx: click.Context, db_path: Path, epoch: int, keep: bool) -> Non
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     portals = registry.load_registry(root / network.REGISTRY)
     if not keep:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        refusal = demo_archive_refusal(db_path)  # before anything runs: nothing but a demo archive is replaced
+        if refusal:
+            raise BadInput(refusal)
     server = serve_in_thread(root)
-    click.echo(f"demo network epoch {epoch}: {len(portals)} portals, {manifest['report_count']} "
-               f"reports, served on http://127.0.0.1:{server.port}", err=True)
+    if not quiet:
+        click.echo(f"demo network epoch {epoch}: {len(portals)} portals, {manifest['report_count']} "
+                   f"reports, served on http://127.0.0.1:{server.port}", err=True)
     try:
         result = run_crawl(portals, db_path, proxy=f"http://127.0.0.1:{server.port}", fast=True,
-                           command="demo")
+                           command="demo", prepare=None if keep else lambda: _start_afresh(db_path),
+                           progress=not quiet)
     except CrawlLocked as exc:
         raise Locked(str(exc)) from None
     except ArchiveError as exc:
         raise ArchiveFailed(f"archive error: {exc}") from None
     finally:
         server.shutdown()
-    click.echo(result.summary(db_path))
-    click.echo(f"browse it: govcrawl serve {db_path}   (Datasette on http://127.0.0.1:8001/; "
-               f"or search it: govcrawl search 行政复议 --db {db_path})")
-    exit_with(run_exit_code(result))
+    code = run_exit_code(result)
+    if not quiet or code:
+        click.echo(result.summary(db_path))
+    if not quiet:
+        click.echo(f"browse it: govcrawl serve --db {db_path}   (Datasette on http://127.0.0.1:8001/; "
+                   f"or search it: govcrawl search 行政复议 --db {db_path})")
+    exit_with(code)
+
+
+def demo_archive_refusal(db_path: Path) -> str | None:
+    """Why ``db_path`` must not be replaced by a fresh demo archive, or None: it is absent,
+    empty, or an archive of the demo portals only."""
+    import sqlite3
+
+    if not db_path.exists():
+        return None
+    if not db_path.is_file():
+        return f"{db_path} is not a file"
+    if db_path.stat().st_size == 0:
+        return None
+    advice = "choose another --db, or --keep to crawl into it"
+    try:
+        conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not tables:
+                return None
+            if not {"portals", "reports"} <= tables:
+                return f"{db_path} is not a govcrawl archive: not replaced ({advice})"
+            others = conn.execute("SELECT COUNT(*) FROM portals WHERE NOT demo").fetchone()[0]
+            portals = conn.execute("SELECT COUNT(*) FROM portals").fetchone()[0]
+            reports = conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return f"{db_path} is not a govcrawl archive: not replaced ({advice})"
+    if others or (reports and not portals):
+        return (f"{db_path} holds an archive of real portals ({reports} reports): not replaced by the demo "
+                f"({advice})")
+    return None
+
+
+def _start_afresh(db_path: Path) -> None:
+    """The demo archive removed for a fresh one (checked again under the archive's lock)."""
+    refusal = demo_archive_refusal(db_path)
+    if refusal:
+        raise BadInput(refusal)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
 
 
 def _epoch_option(func):

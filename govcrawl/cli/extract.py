@@ -105,7 +105,8 @@ def summary(record: dict[str, Any]) -> str:
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path),
                 default="sample-report.html")
 @click.option("--template", type=click.Choice(["2019", "2021", "legacy"]), default="2021")
-@click.option("--encoding", default="utf-8", help="utf-8 or gbk.")
+@click.option("--encoding", type=click.Choice(["utf-8", "gbk", "gb18030"], case_sensitive=False), default="utf-8",
+              show_default=True, help="The encodings reports are published in.")
 @click.option("--seed", default=2020, show_default=True, type=int)
 def sample_report_command(out: Path, template: str, encoding: str, seed: int) -> None:
     """Write a generated annual report (HTML, or flattened text for a .txt name).
@@ -115,10 +116,13 @@ def sample_report_command(out: Path, template: str, encoding: str, seed: int) ->
     from govcrawl.demo import samples
 
     spec = samples.sample_spec(seed=seed, template=template)
-    if out.suffix.lower() == ".txt":
-        out.write_text(samples.render_text(spec), encoding=encoding)
-    else:
-        out.write_bytes(samples.render_html(spec, encoding=encoding))
+    try:
+        if out.suffix.lower() == ".txt":
+            out.write_text(samples.render_text(spec), encoding=encoding)
+        else:
+            out.write_bytes(samples.render_html(spec, encoding=encoding))
+    except OSError as exc:
+        raise BadInput(f"{out}: cannot write ({exc.strerror or exc})") from None
     click.echo(f"wrote {out} ({spec.report_title})")
 
 

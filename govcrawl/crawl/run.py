@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,7 +139,8 @@ def crawl_settings(db_path: Path, run_id: int, proxy: str | None, fast: bool,
 
 def run_crawl(portals: list[Portal], db_path: Path, proxy: str | None = None, fast: bool = False,
               log_file: str | None = None, log_level: str = "WARNING",
-              command: str = "crawl", per_domain: int | None = None) -> RunResult:
+              command: str = "crawl", per_domain: int | None = None,
+              prepare: Callable[[], None] | None = None, progress: bool = False) -> RunResult:
     """Crawl ``portals`` into the archive at ``db_path`` (raises CrawlLocked, ArchiveError).
 
     The run ends ``finished`` when the crawl ran to its end (each portal then has its
@@ -151,14 +153,16 @@ def run_crawl(portals: list[Portal], db_path: Path, proxy: str | None = None, fa
     from govcrawl.archive.lock import ArchiveLock
 
     with ArchiveLock(db_path):
+        if prepare is not None:  # with the lock held: nothing else writes the archive meanwhile
+            prepare()
         try:
-            return _run_crawl(portals, db_path, proxy, fast, log_file, log_level, command, per_domain)
+            return _run_crawl(portals, db_path, proxy, fast, log_file, log_level, command, per_domain, progress)
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(f"{db_path}: {exc}") from None
 
 
 def _run_crawl(portals: list[Portal], db_path: Path, proxy: str | None, fast: bool, log_file: str | None,
-               log_level: str, command: str, per_domain: int | None) -> RunResult:
+               log_level: str, command: str, per_domain: int | None, progress: bool = False) -> RunResult:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govcrawl.crawl.settings")
     import sqlite3
 
@@ -170,8 +174,9 @@ def _run_crawl(portals: list[Portal], db_path: Path, proxy: str | None, fast: bo
     run_id, _started = runs.start_run(db, [p.id for p in portals], command)
     raw.record_portals(db, portals)
     begin = time.perf_counter()
-    stats = run_spider(crawl_settings(db_path, run_id, proxy, fast, log_file, log_level, per_domain, portals),
-                       log_level, portals)
+    settings = crawl_settings(db_path, run_id, proxy, fast, log_file, log_level, per_domain, portals)
+    settings.set("GOVCRAWL_PROGRESS", progress, priority="cmdline")
+    stats = run_spider(settings, log_level, portals)
     reason = stats.get("finish_reason", "unknown")
     archive_error = stats.get("govcrawl/archive_error")
     status = ("finished" if reason == "finished" else f"aborted (archive error: {archive_error})" if archive_error

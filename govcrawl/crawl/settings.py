@@ -64,3 +64,7 @@ GOVCRAWL_MAX_LISTING_PAGES = 500          # listing pages reached from one listi
 GOVCRAWL_MAX_REQUESTS_PER_PORTAL = 20000  # requests to one portal in one run
 GOVCRAWL_MAX_LINKS_PER_LISTING = 2000     # report links followed from one listing page
 GOVCRAWL_RETRY_AFTER_MAX = 300            # seconds of a Retry-After waited for; longer: an error
+
+# A progress line on a terminal (`govcrawl crawl` turns it on unless --quiet; never in cron).
+GOVCRAWL_PROGRESS = False
+EXTENSIONS = {"govcrawl.crawl.progress.TerminalProgress": 500}

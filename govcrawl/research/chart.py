@@ -7,6 +7,7 @@ without one the chart uses the English labels and says so.
 
 from __future__ import annotations
 
+import logging
 import warnings
 from pathlib import Path
 
@@ -56,9 +57,25 @@ def series(db: sqlite_utils.Database, keys: tuple[str, ...], agency: str | None 
     return title, data
 
 
+_CJK_FILES = ("wqy-zenhei", "wqy-microhei", "notosanscjk", "notoserifcjk", "sourcehansans", "simhei", "msyh")
+
+
 def _cjk_font() -> str | None:
+    """A CJK font matplotlib can use: one it knows, or one installed since its font cache was
+    made (the cache predates `apt-get install fonts-wqy-zenhei`), added from the file."""
     from matplotlib import font_manager
 
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = next((name for name in _CJK_FONTS if name in installed), None)
+    if found:
+        return found
+    for path in font_manager.findSystemFonts():
+        if any(part in Path(path).name.lower().replace("-", "").replace("_", "") for part in
+               (f.replace("-", "") for f in _CJK_FILES)):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):  # a font file matplotlib cannot read
+                continue
     installed = {f.name for f in font_manager.fontManager.ttflist}
     return next((name for name in _CJK_FONTS if name in installed), None)
 
@@ -71,6 +88,7 @@ def draw(title: str, data: dict[str, dict[int, float]], out: Path) -> str | None
     import matplotlib.pyplot as plt
 
     labels = {k.key: k for k in K.all_keys()}
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # the fallback is said once, below
     font = _cjk_font()
     warning = None
     if font:

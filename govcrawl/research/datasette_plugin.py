@@ -17,6 +17,7 @@ Datasette's silently wins.  Tested against the pinned Datasette (see pyproject.t
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from datasette import hookimpl
@@ -34,9 +35,16 @@ def _snippet(text: str | None, query: str | None) -> str | None:
     return search.snippet(text, query or "", mark=(MARK_OPEN, MARK_CLOSE))
 
 
+def _escape_fts(query: str | None) -> str:
+    try:
+        return search.fts_query(query or "")
+    except search.QueryError:  # an absurdly long query finds nothing, at once
+        return search.fts_query("")
+
+
 @hookimpl(trylast=True)
 def prepare_connection(conn: Any) -> None:
-    conn.create_function("escape_fts", 1, lambda q: search.fts_query(q or ""), deterministic=True)
+    conn.create_function("escape_fts", 1, _escape_fts, deterministic=True)
     conn.create_function("cn_snippet", 2, _snippet, deterministic=True)
     conn.create_function("cn_contains", 2, lambda text, q: int(search.contains(text or "", q or "")),
                          deterministic=True)
@@ -64,7 +72,11 @@ def asgi_wrapper(datasette: Any) -> Any:
                 query = scope.get("query_string", b"")
                 if len(parts) == 2 and parts[1].split(".", 1)[0] in _LARGE and b"_count=1" not in query \
                         and b"_nocount" not in query:
-                    scope = {**scope, "query_string": query + (b"&" if query else b"") + b"_nocount=1"}
+                    query = query + (b"&" if query else b"") + b"_nocount=1"
+                # An empty search finds nothing (Datasette would list every row): a blank term
+                # reaches escape_fts, which matches nothing for it.
+                query = re.sub(rb"(^|&)_search=(?:%20|\+)*(?=&|$)", rb"\1_search=%20", query)
+                scope = {**scope, "query_string": query}
             await app(scope, receive, send)
         return without_counts
     return wrap

@@ -15,26 +15,35 @@ import sqlite_utils
 
 from govcrawl.archive.fulltext import BARRIER, document, normalise, tokens
 
+MAX_QUERY = 200  # characters: a query is a few words; a huge one must not cost gigabytes
+
+
+class QueryError(ValueError):
+    """A query the index is not asked (too long)."""
+
 
 def fts_query(query: str) -> str:
     """An FTS5 MATCH expression finding the texts that contain every term of ``query``.
 
-    Terms are separated by spaces; each becomes the phrase of its pairs.  A query with
-    nothing searchable matches nothing (rather than everything, or an error).
+    Terms are separated by spaces; each becomes the phrase of its pairs, a term of one
+    character a prefix query (every character of a text begins an index token).  A query
+    with nothing searchable matches nothing (rather than everything, or an error).
     """
+    if len(query) > MAX_QUERY:
+        raise QueryError(f"query too long ({len(query)} characters; at most {MAX_QUERY})")
     phrases = []
     for term in query.split():
-        found = [t for t in tokens(term) if t != BARRIER]
-        if found:
-            phrases.append('"' + " ".join(tokens(term)) + '"')
+        found = [t for t in tokens(term, query=True) if t != BARRIER]
+        if len(found) == 1 and len(found[0]) == 1:
+            phrases.append(f'"{found[0]}" *')
+        elif found:
+            phrases.append('"' + " ".join(tokens(term, query=True)) + '"')
     return " ".join(phrases) if phrases else f'"{BARRIER}{BARRIER}"'
 
 
 def searchable(query: str) -> bool:
-    """Whether the index can answer: every term has two characters in a row (a single
-    character is indexed only where it stands alone)."""
-    terms = query.split()
-    return bool(terms) and all(any(len(t) > 1 for t in tokens(term)) for term in terms)
+    """Whether the query has a term the index can look up."""
+    return bool(query.split())
 
 
 def contains(text: str, query: str) -> bool:
@@ -80,35 +89,24 @@ _MATCHING = "s.id IN (SELECT rowid FROM report_search_fts WHERE report_search_ft
 
 
 def count(db: sqlite_utils.Database, query: str) -> int:
-    """How many reports contain every term of the query."""
-    if searchable(query):
-        return db.execute(f"SELECT COUNT(*) FROM report_search s WHERE {_MATCHING}",
-                          [fts_query(query)]).fetchone()[0]
-    return len(_scan(db, query))
-
-
-def _scan(db: sqlite_utils.Database, query: str) -> list[tuple]:
-    return [r for r in db.execute(
-        "SELECT s.report_id, s.agency, s.year, s.title, s.url, s.version_id, v.text FROM report_search s "
-        "JOIN versions v ON v.version_id = s.version_id ORDER BY s.id DESC").fetchall()
-        if contains(document(r[3], r[6]), query)]
+    """How many reports contain every term of the query (none for an empty query)."""
+    if not searchable(query):
+        return 0
+    return db.execute(f"SELECT COUNT(*) FROM report_search s WHERE {_MATCHING}", [fts_query(query)]).fetchone()[0]
 
 
 def search(db: sqlite_utils.Database, query: str, limit: int | None = None) -> list[Hit]:
     """Reports whose latest version contains every term of the query, newest year first
     (within a year, by agency after a rebuild; reports indexed since come first).
 
-    Only the hits returned are read in full (for their snippets).  A term of a single
-    character cannot use the index: such queries fall back to a scan (correct, slower).
+    Only the hits returned are read in full (for their snippets).
     """
-    if searchable(query):
-        rows = db.execute(
-            "SELECT s.report_id, s.agency, s.year, s.title, s.url, s.version_id FROM (SELECT rowid FROM "
-            "report_search_fts WHERE report_search_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f "
-            "JOIN report_search s ON s.id = f.rowid ORDER BY s.id DESC", [fts_query(query), limit or -1]).fetchall()
-        texts = [db.execute("SELECT text FROM versions WHERE version_id = ?", [r[5]]).fetchone()[0] for r in rows]
-    else:
-        rows = _scan(db, query)[: limit or None]
-        texts = [r[6] for r in rows]
+    if not searchable(query):
+        return []
+    rows = db.execute(
+        "SELECT s.report_id, s.agency, s.year, s.title, s.url, s.version_id FROM (SELECT rowid FROM "
+        "report_search_fts WHERE report_search_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f "
+        "JOIN report_search s ON s.id = f.rowid ORDER BY s.id DESC", [fts_query(query), limit or -1]).fetchall()
+    texts = [db.execute("SELECT text FROM versions WHERE version_id = ?", [r[5]]).fetchone()[0] for r in rows]
     return [Hit(r[0], r[1], r[2], r[3], snippet(document(r[3], text), query), r[4])
             for r, text in zip(rows, texts, strict=True)]

@@ -63,13 +63,15 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def __init__(self, portals: list[Portal] | None = None, portal: str | None = None,
                  validators: dict[str, tuple[str | None, str | None]] | None = None,
-                 **kwargs: Any) -> None:
+                 registry: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if portals is None:  # `scrapy crawl annual_reports [-a portal=ID,ID]`
+        if portals is None:  # `scrapy crawl annual_reports [-a portal=ID,ID] [-a registry=FILE]`
+            from pathlib import Path
+
             from govcrawl.registry import load_registry, select
 
             ids = [p for p in (portal or "").split(",") if p]
-            portals = select(load_registry(), ids)
+            portals = select(load_registry(Path(registry) if registry else None), ids)
         self.portals = {p.id: p for p in portals}
         self.allowed_domains = sorted({d for p in portals for d in p.allowed_domains})
         self.validators = validators or {}
@@ -101,6 +103,10 @@ class AnnualReportsSpider(scrapy.Spider):
             from govcrawl.archive.raw import known_attachments, validators
             from pipelines.common import crawler_db
 
+            if not crawler.settings.getint("GOVCRAWL_RUN_ID"):  # `scrapy crawl`: a run of its own
+                from govcrawl.crawl import standalone
+
+                standalone.begin(crawler, spider)
             db = crawler_db(crawler)
             if not spider.validators:
                 spider.validators = validators(db)
@@ -149,7 +155,9 @@ class AnnualReportsSpider(scrapy.Spider):
         if self.confirmed:
             return
         self.confirmed = True
-        run_id = self.crawler.settings.getint("GOVCRAWL_RUN_ID")
+        from govcrawl.crawl.standalone import run_id_of
+
+        run_id = run_id_of(self.crawler)
         db = crawler_db(self.crawler)
         verdicts = portal_verdicts(db, run_id, sorted(self.portals))
         asked = 0
