@@ -90,8 +90,8 @@ def build(root: Path, db_path: Path, workers: int) -> float:
             done += len(chunk)
             print(f"  stored {done}/{len(jobs)} pages ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
     with db.conn:
-        upkeep.after_run(db)
-    upkeep.reclaim(db)
+        upkept = upkeep.after_run(db)
+    upkeep.reclaim(db, upkept)
     db.execute("PRAGMA journal_mode=WAL")
     db.conn.execute("ANALYZE")
     return time.perf_counter() - start

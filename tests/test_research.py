@@ -74,12 +74,12 @@ def _folded(docs: dict[str, str]) -> dict[str, str]:
 
 def test_bigrams_and_queries():
     b = fulltext.BARRIER
-    assert fulltext.tokens("信息公开") == ["信息", "息公", "公开", "开" + b]  # every character begins a token
-    assert fulltext.tokens("公开，开会") == ["公开", "开" + b, "开会", "会" + b]
+    assert fulltext.tokens("信息公开") == ["信息", "息公", "公开", "开" + b]  # 开 begins no pair: its end token
+    assert fulltext.tokens("公开，开会") == ["公开", b, "开会", "会" + b]  # 开 begins 开会 already
     assert fulltext.tokens("a,b,开会") == ["a", b, "b", b, "开会", "会" + b]
     assert fulltext.tokens("２０２３年度") == ["20", "02", "23", "3年", "年度", "度" + b]  # NFKC: full-width digits
     assert search.fts_query("信息公开") == '"信息 息公 公开"'  # the text's run may go on: no end token
-    assert search.fts_query("公开，开会") == f'"公开 开{b} 开会"'
+    assert search.fts_query("公开，开会") == f'"公开 {b} 开会"'
     assert search.fts_query("复议  诉讼") == '"复议" "诉讼"'
     assert search.fts_query("开") == '"开" *'
     assert search.fts_query("，。") == f'"{fulltext.BARRIER}{fulltext.BARRIER}"'  # matches nothing

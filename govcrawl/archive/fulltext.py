@@ -34,30 +34,28 @@ def normalise(text: str) -> str:
 
 
 def tokens(text: str, query: bool = False) -> list[str]:
-    """The index tokens of a text: the overlapping pairs of each run of word characters, and
-    the run's last character with the barrier (公开 → 公开 开ǂ), so that every character of
-    the text begins a token and one character is found by a prefix query (开*).  A run of
-    one character is itself; between it and the next run stands the barrier.
+    """The index tokens of a text: the overlapping pairs of each run of word characters (a
+    run of one character is itself), the barrier between runs — and, once per text, each
+    character that begins no token, with the barrier (开ǂ): every character of the text
+    then begins a token, so one character is found by a prefix query (开*).
 
-    ``query``: a query term's tokens, without the end token of its last run (the text's run
-    may go on beyond the term).
+    ``query``: a query term's tokens (no such end tokens: the text's run may go on).
     """
     out: list[str] = []
+    ends: set[str] = set()
     pending_barrier = False
     for word, _space, _other in _RUNS.findall(normalise(text)):
         if not word:
-            pending_barrier = bool(out) and len(out[-1]) == 1
+            pending_barrier = bool(out)
             continue
         if pending_barrier:
             out.append(BARRIER)
             pending_barrier = False
-        if len(word) == 1:
-            out.append(word)
-        else:
-            out.extend(word[i:i + 2] for i in range(len(word) - 1))
-            out.append(word[-1] + BARRIER)
-    if query and out and out[-1].endswith(BARRIER) and len(out[-1]) == 2:
-        out.pop()
+        out.extend([word] if len(word) == 1 else [word[i:i + 2] for i in range(len(word) - 1)])
+        ends.add(word[-1])
+    if not query:
+        starts = {token[0] for token in out}
+        out.extend(char + BARRIER for char in sorted(ends - starts))
     return out
 
 

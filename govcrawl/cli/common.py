@@ -34,32 +34,31 @@ def missing_archive(db_path: Path) -> BadInput:
 
 def open_to_read(db_path: Path):
     """The archive, read-only: its bytes unchanged, on read-only media too."""
-    import sqlite3
-
-    from govcrawl.archive.schema import SchemaError, open_readonly
+    from govcrawl.archive.schema import open_readonly
 
     if not db_path.is_file():
         raise missing_archive(db_path)
-    try:
-        return open_readonly(str(db_path))
-    except SchemaError as exc:
-        raise BadInput(f"{db_path}: {exc}") from None
-    except sqlite3.DatabaseError as exc:
-        raise ArchiveFailed(f"{db_path}: cannot read the archive ({exc})") from None
+    return _opened(db_path, open_readonly, "read")
 
 
 def open_to_write(db_path: Path):
     """The archive, shaped (created or migrated)."""
+    from govcrawl.archive.schema import open_db
+
+    return _opened(db_path, open_db, "open to write")
+
+
+def _opened(db_path: Path, opener: Callable[[str], Any], verb: str):
     import sqlite3
 
-    from govcrawl.archive.schema import SchemaError, open_db
+    from govcrawl.archive.schema import SchemaError
 
     try:
-        return open_db(str(db_path))
+        return opener(str(db_path))
     except SchemaError as exc:
         raise BadInput(f"{db_path}: {exc}") from None
     except sqlite3.DatabaseError as exc:
-        raise ArchiveFailed(f"{db_path}: cannot open the archive to write ({exc})") from None
+        raise ArchiveFailed(f"{db_path}: cannot {verb} the archive ({exc})") from None
 
 
 def quiet_option(func: Callable[..., Any]) -> Any:

@@ -144,6 +144,7 @@ def reextract_command(db_path: Path, workers: int | None, quiet: bool) -> None:
     """
     import time
 
+    from govcrawl.archive import upkeep
     from govcrawl.archive.lock import ArchiveLock, CrawlLocked
     from govcrawl.archive.replay import reextract
     from govcrawl.cli.common import missing_archive
@@ -156,7 +157,9 @@ def reextract_command(db_path: Path, workers: int | None, quiet: bool) -> None:
     try:
         with ArchiveLock(db_path):
             reader = PoolReader(default_workers(reserve=0) if workers is None else workers)
-            counts = reextract(open_to_write(db_path), reader, progress=None if quiet else progress.advance)
+            db = open_to_write(db_path)
+            counts = reextract(db, reader, progress=None if quiet else progress.advance)
+            upkeep.reclaim(db, pack=True)  # every derived row was written again: pack the pages
     except CrawlLocked as exc:
         raise Locked(str(exc)) from None
     finally:

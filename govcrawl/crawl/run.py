@@ -186,10 +186,10 @@ def _run_crawl(portals: list[Portal], db_path: Path, proxy: str | None, fast: bo
         with db.conn:  # even after an incomplete run: the verdicts and the index follow what was stored
             verdicts, gone = runs.close_portals(db, run_id, [p.id for p in portals], now_iso(),
                                                 finished=status == "finished")
-            upkeep.after_run(db)
+            upkept = upkeep.after_run(db)
         counts[Count.GONE] = sum(gone.values())
         runs.finish_run(db, run_id, status, counts)
-        upkeep.reclaim(db)
+        upkeep.reclaim(db, upkept)
     except sqlite3.DatabaseError as exc:
         # The archive failed while closing the run: the run stays 'running', and the next
         # run closes it as 'aborted' (what is stored is consistent: every page is a transaction).

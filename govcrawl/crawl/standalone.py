@@ -51,11 +51,11 @@ def end(crawler: Any, spider: Any, reason: str) -> None:
         status = "finished" if reason == "finished" else f"incomplete ({reason})"
         with db.conn:
             _, gone = runs.close_portals(db, run_id, sorted(spider.portals), now_iso(), finished=status == "finished")
-            upkeep.after_run(db)
+            upkept = upkeep.after_run(db)
         counts = {**from_stats(crawler.stats.get_stats(), RUN_COUNTS), Count.PORTALS: len(spider.portals),
                   Count.GONE: sum(gone.values())}
         runs.finish_run(db, run_id, status, counts)
-        upkeep.reclaim(db)
+        upkeep.reclaim(db, upkept)
         log.info("run %s %s", run_id, status)
     finally:
         crawler._govcrawl_lock.__exit__(None, None, None)

@@ -34,7 +34,7 @@ def fts_query(query: str) -> str:
     phrases = []
     for term in query.split():
         found = [t for t in tokens(term, query=True) if t != BARRIER]
-        if len(found) == 1 and len(found[0]) == 1:
+        if len(found) == 1 and len(found[0]) == 1 and len(tokens(term, query=True)) == 1:
             phrases.append(f'"{found[0]}" *')
         elif found:
             phrases.append('"' + " ".join(tokens(term, query=True)) + '"')

@@ -110,14 +110,14 @@ def _run_ingest(portals: list[Portal], db_path: Path, redis_url: str, prefix: st
             break
         with db.conn:
             verdicts, gone = runs.close_portals(db, run_id, run_portals, now_iso(), finished=True)
-            upkeep.after_run(db)
+            upkept = upkeep.after_run(db)
         # What the workers downloaded, as they reported it with their pages.
         downloaded = {count: int(server.hget(keys.run, count.value) or 0)
                       for count in (Count.BYTES_DOWNLOADED, Count.REQUESTS)}
         result_counts = {**{c.value: counts[c] for c in RUN_COUNTS}, Count.PORTALS: len(run_portals),
                          Count.GONE: sum(gone.values()), **downloaded}
         runs.finish_run(db, run_id, "finished", result_counts)
-        upkeep.reclaim(db)
+        upkeep.reclaim(db, upkept)
         distributed.clear_crawl_state(server, keys)
         return RunResult("finished", time.perf_counter() - begin, result_counts, "ingest", run_id, verdicts)
 
