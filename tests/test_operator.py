@@ -340,3 +340,31 @@ def test_unwritable_outputs_and_unknown_encodings_end_in_one_line(archive, tmp_p
                                 cwd=ROOT, timeout=120, env={**os.environ})
         assert result.returncode == 2, (args, result.stderr)
         assert "Traceback" not in result.stderr and result.stderr.strip(), args
+
+
+# --- charts -----------------------------------------------------------------------------------------------
+
+def test_chart_finds_a_cjk_font_installed_after_matplotlib_s_font_cache(monkeypatch):
+    from matplotlib import font_manager
+
+    from govcrawl.research import chart
+
+    if not any("wqy" in path.lower() for path in font_manager.findSystemFonts()):
+        pytest.skip("no WenQuanYi font on this machine (Debian: fonts-wqy-zenhei)")
+    stale = [f for f in font_manager.fontManager.ttflist if f.name not in chart._CJK_FONTS]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)  # the cache made before the font came
+    assert chart._cjk_font() == "WenQuanYi Zen Hei"
+
+
+def test_chart_without_a_cjk_font_says_so_once(monkeypatch, tmp_path, capfd):
+    from matplotlib import font_manager
+
+    from govcrawl.research import chart
+
+    monkeypatch.setattr(font_manager.fontManager, "ttflist",
+                        [f for f in font_manager.fontManager.ttflist if f.name not in chart._CJK_FONTS])
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
+    warning = chart.draw("示范区", {"requests.new.total": {2020: 3, 2021: 4}}, tmp_path / "c.svg")
+    assert warning and "no CJK font" in warning
+    captured = capfd.readouterr()
+    assert "findfont" not in captured.err and "Glyph" not in captured.err
