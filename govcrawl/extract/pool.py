@@ -132,40 +132,47 @@ class ExtractionPool:
         executor = self._executor
         try:
             return future.result(timeout=self.timeout or None)
-        except TimeoutError:
-            self._kill(executor)
-            self._restart(executor)
-            return self._timed_out()
-        except BrokenProcessPool:
-            self._restart(executor)
+        except (TimeoutError, BrokenProcessPool) as error:
+            ended = self._first_try_failed(executor, error)
+            if ended is not None:
+                return ended
         second, alone = self._alone(body, url, kind)
         try:
             return second.result(timeout=self.timeout or None)
-        except TimeoutError:
-            self._kill(alone)
-            return self._timed_out()
-        except BrokenProcessPool:
-            return None, CRASHED, []
+        except (TimeoutError, BrokenProcessPool) as error:
+            return self._second_try_failed(alone, error)
 
     async def extract(self, body: bytes, url: str, kind: str = "report") -> Result:
         """:meth:`result` for asyncio callers (the crawl's extract pipeline)."""
         executor = self._executor
         try:
             return await asyncio.wait_for(asyncio.wrap_future(self.submit(body, url, kind)), self.timeout or None)
-        except TimeoutError:
-            self._kill(executor)
-            self._restart(executor)
-            return self._timed_out()
-        except BrokenProcessPool:
-            self._restart(executor)
+        except (TimeoutError, BrokenProcessPool) as error:
+            ended = self._first_try_failed(executor, error)
+            if ended is not None:
+                return ended
         second, alone = self._alone(body, url, kind)
         try:
             return await asyncio.wait_for(asyncio.wrap_future(second), self.timeout or None)
-        except TimeoutError:
+        except (TimeoutError, BrokenProcessPool) as error:
+            return self._second_try_failed(alone, error)
+
+    def _first_try_failed(self, executor, error: BaseException) -> Result | None:
+        """A page over its time ends there (its worker killed, the pool replaced); a pool
+        that died is replaced and the page gets a second try alone (None: try again)."""
+        if isinstance(error, TimeoutError):
+            self._kill(executor)
+            self._restart(executor)
+            return self._timed_out()
+        self._restart(executor)
+        return None
+
+    def _second_try_failed(self, alone, error: BaseException) -> Result:
+        """The page's second try, alone in its process, failed too: it ends here."""
+        if isinstance(error, TimeoutError):
             self._kill(alone)
             return self._timed_out()
-        except BrokenProcessPool:
-            return None, CRASHED, []
+        return None, CRASHED, []
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
