@@ -249,3 +249,76 @@ def test_a_mirror_copy_in_traditional_characters_with_pinyin_glosses_reads_as_th
     assert (record["metrics"]["proactive.regulations.in_force"],
             record["metrics"]["proactive.normative_docs.in_force"]) == (3, 9)
     assert any("traditional" in w for w in record["warnings"])
+
+
+# --- what tools do to any report: wrapped titles, doubled breaks, tables as paragraphs --------
+
+@pytest.mark.parametrize("seed", [3, 17, 29])
+@pytest.mark.parametrize("where", ["after_agency", "inside_agency", "after_year", "inside_name"])
+def test_a_title_wrapped_over_two_lines_is_read_whole(seed, where):
+    from govcrawl.demo import samples as S
+
+    spec = S.sample_spec(seed=seed, template="2021", agency="示范市东湖区青山街道办事处")
+    title = spec.report_title
+    year_at = title.index(str(spec.year))
+    cut = {"after_agency": year_at, "inside_agency": year_at - 4, "after_year": year_at + 5,
+           "inside_name": len(title) - 4}[where]
+    text = S.render_text(spec, style="blank_lines").replace(title, title[:cut] + "\n" + title[cut:], 1)
+    record = metrics(text)
+    assert (record["agency"], record["year"]) == ("示范市东湖区青山街道办事处", spec.year)
+
+
+@pytest.mark.parametrize("above", ["首页 > 政务公开 > 年报", "政府信息公开", "栏目: 政府信息公开年报",
+                                   "示范市人民政府门户网站"])
+def test_a_page_header_above_a_title_is_not_joined_to_it(above):
+    text = (f"{above}\n示范市东湖区财政局2022年政府信息公开工作年度报告\n"
+            "一、总体情况\n2022年，本局认真贯彻落实《条例》。\n")
+    assert metrics(text)["agency"] == "示范市东湖区财政局"
+
+
+def test_a_signed_name_wrapped_over_two_lines_is_read_whole():
+    text = ("一、总体情况\n2012年，我街道认真贯彻落实《条例》，推进政府信息公开工作。\n"
+            "二、主动公开政府信息情况\n按目录公开。\n三、存在的主要问题及改进情况\n继续改进。\n"
+            "示范市人民政府青山街\n道办事处\n2013年3月7日\n")
+    assert metrics(text)["agency"] == "示范市人民政府青山街道办事处"
+
+
+@pytest.mark.parametrize("seed", [5, 41])
+def test_every_line_break_doubled_reads_as_the_original(seed):
+    from govcrawl.demo import samples as S
+
+    spec = S.sample_spec(seed=seed, template="2021")
+    text = S.render_text(spec, style="blank_lines")
+    doubled = text.replace("\n", "\r\n\r\n")
+    assert metrics(doubled)["metrics"] == metrics(text)["metrics"] == S.expected(spec)["metrics"]
+
+
+@pytest.mark.parametrize("style", ["blank_lines", "pipe"])
+def test_a_page_whose_tables_are_flattened_into_paragraphs_reads_its_figures_and_title(style):
+    import html
+
+    from govcrawl.demo import samples as S
+
+    spec = S.sample_spec(seed=23, template="2019")
+    text = S.render_text(spec, style=style)
+    page = ("<html><head><title>示范市政府网</title></head><body><div class='article'>"
+            + "".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n")) + "</div></body></html>")
+    record = extract_bytes(page.encode("utf-8"), "page.html")
+    assert (record["agency"], record["year"]) == (spec.agency, spec.year)
+    assert record["metrics"] == S.expected(spec)["metrics"]
+
+
+def test_contact_details_in_full_width_digits_read_as_digits():
+    text = ("示范市东湖区财政局２０２２年政府信息公开工作年度报告\n如对本报告有疑问，请与示范市东湖区财政局联系"
+            "（地址：示范市东湖路１３号；邮编：４５０００７；电话：０３７１-５６０８１８１６；"
+            "电子邮箱：ｄｈｃｚ＠１６３．com）。\n一、总体情况\n２０２２年，本局认真贯彻落实《条例》。\n")
+    contact = metrics(text)["contact"]
+    assert (contact["address"], contact["postcode"], contact["phone"]) == (
+        "示范市东湖路13号", "450007", "0371-56081816")
+
+
+def test_an_opening_on_a_sub_heading_is_a_report():
+    text = ("一、总体情况\n（一）主动公开2020年我处主动公开政务信息186条，其中网站公开42条。\n"
+            "（二）依申请公开。2020年我处未收到政府信息公开申请。\n")
+    record = metrics(text)
+    assert record["year"] == 2020 and record["agency"] is None

@@ -93,3 +93,13 @@ def test_listing_fragment_is_not_a_report():
 
     with pytest.raises(ExtractionError):
         extract_bytes(listing.read_bytes(), listing.name)
+
+
+@pytest.mark.parametrize("kind", sorted(__import__("corpus_perturbed").KINDS))
+def test_the_real_reports_as_other_tools_leave_them_read_as_well_and_flag_what_they_miss(kind):
+    import corpus_perturbed
+
+    shared_path("corpus", "real2", "truth.jsonl")
+    right, total, misses, unflagged = corpus_perturbed.score(kind)
+    assert unflagged == []
+    assert right / total >= 0.97, misses

@@ -12,6 +12,7 @@ from lxml import etree
 
 from govcrawl.extract.document import Document, SourceRow
 from govcrawl.extract.errors import ExtractionError
+from govcrawl.extract.meta import title_lines
 
 MAX_DOCX_BYTES = 64 * 1024 * 1024
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -89,6 +90,6 @@ def parse_docx(data: bytes, path: str) -> Document:
         elif child.tag == f"{W}tbl":
             rows.extend(_table_rows(child))
     text = "\n".join(lines)
-    titles = lines[:8]
+    titles = title_lines(lines[:8])
     media = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     return Document(media, text, rows, titles, {}, [])

@@ -10,7 +10,7 @@ from govcrawl.extract.decode import decode_bytes
 from govcrawl.extract.document import Document, SourceRow
 from govcrawl.extract.errors import ExtractionError
 from govcrawl.extract.grid import MAX_CELLS, MAX_DOCUMENT_CELLS, Budget, expand, grid_rows
-from govcrawl.extract.meta import pick_title
+from govcrawl.extract.meta import pick_title, title_lines
 
 MAX_HTML_BYTES = 8 * 1024 * 1024
 _DATA_URI = re.compile(rb"data:[a-zA-Z/+.-]+;base64,[A-Za-z0-9+/=\s]{256,}")
@@ -201,4 +201,7 @@ def parse_html(data: bytes, path: str, declared: str | None = None) -> Document:
             placeholder.tail = table.tail
             table.getparent().replace(table, placeholder)
     text = _text_of(main)
+    # Many CMS editors set the title as the article's first (centred, bold) paragraph, no
+    # heading element: the article's first lines come after the page's own candidates.
+    titles += title_lines([line for line in text[:3000].split("\n")[:12] if len(line.strip()) < 100])
     return Document("text/html", text, rows, titles, meta, warnings, decoded.encoding)

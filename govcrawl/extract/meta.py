@@ -46,11 +46,59 @@ def pick_title(candidates: list[str]) -> str | None:
             continue
         if ">" in text or "›" in text or re.search(r"当前位置|所在位置|现在的位置", text):
             continue  # a breadcrumb
+        if re.match(rf"^[{CJK}]{{2,5}}\s*[:：]", text):
+            continue  # a page's field ('栏目: 政府信息公开年报'), not its title
         if text.endswith(("的通知", "通知", "解读")) or "文字解读" in text:
             continue
         if _REPORT_WORDS.search(text) or re.search(r"年度?报告$|年报$", text):
             return re.sub(r"(?<=[年度])\s+(?=[政信])", "", text)
     return None
+
+
+_YEAR_START = re.compile(r"^(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年")
+_PLACE_START = re.compile(rf"^[{CJK}]{{1,8}}?(?:省|自治区|市|州|盟|县|区|旗)")
+_BARE_PLACE = re.compile(rf"^[{CJK}]{{1,12}}?(?:省|自治区|市|州|盟|县|区|旗)$")
+_HEAD_FRAGMENT = re.compile(rf"^[{CJK}（）()]{{1,30}}$")
+_NOT_TITLE_HEAD = re.compile(r"信息公开|政务公开|报告|年报|首页|位置|网站|门户|欢迎|登录|注册|无障碍|字体|打印|关闭"
+                             r"|来源|发布|时间|浏览|栏目|索引|文号|分类|公告|通知|动态|新闻|专题|政策|解读|目录")
+
+
+def _reads_as_title(text: str) -> bool:
+    return pick_title([text]) is not None
+
+
+def _joins(first: str, second: str) -> bool:
+    """Is ``second`` the rest of a title that ``first`` begins (a centred title wrapped by a
+    PDF or Word layout)?  Only where ``second`` cannot stand alone as the whole title: it opens
+    on the year (the agency on the line before), on a name that starts with no place, or it
+    lacks the year that the line before holds."""
+    if not first or not second or len(first) > 40 or len(second) > 40:
+        return False
+    if _reads_as_title(first) or not _reads_as_title(first + second):
+        return False
+    if years_in(first) or re.search(r"\d$", first):
+        # 'XX2022年政府信息公开' / '工作年度报告', 'XX202' / '2年…': the year is above
+        return not years_in(second) and (bool(re.search(r"\d$", first)) or len(second) <= 20)
+    if not _HEAD_FRAGMENT.match(first) or _NOT_TITLE_HEAD.search(first) or not years_in(second) \
+            or re.search(r"[:：]", second):
+        return False
+    if _YEAR_START.match(second):
+        return True
+    return not _PLACE_START.match(second) or bool(_BARE_PLACE.match(first))
+
+
+def title_lines(lines: list[str]) -> list[str]:
+    """Title candidates from a document's first lines: titles wrapped over two or three lines
+    joined (first), then each line as it stands."""
+    lines = [re.sub(rf"(?<=[{CJK}])\s+(?=[{CJK}])", "", line.strip().lstrip("#").strip()) for line in lines
+             if line.strip().lstrip("#").strip()]
+    joined: list[str] = []
+    for i in range(len(lines) - 1):
+        if i + 2 < len(lines) and _joins(lines[i + 1], lines[i + 2]) and _joins(lines[i], lines[i + 1] + lines[i + 2]):
+            joined.append(lines[i] + lines[i + 1] + lines[i + 2])
+        if _joins(lines[i], lines[i + 1]):
+            joined.append(lines[i] + lines[i + 1])
+    return joined + lines
 
 
 def years_in(text: str) -> list[int]:
@@ -156,10 +204,15 @@ def agency_from_text(text: str) -> str | None:
 
 def _signature(text: str) -> str | None:
     """An agency name signed above the closing date (…办事处 / 2013年3月7日)."""
-    lines = [line.strip() for line in text.strip().split("\n") if line.strip()][-4:]
-    for name, date in pairwise(lines):
+    lines = [line.strip() for line in text.strip().split("\n") if line.strip()][-5:]
+    for i, (name, date) in enumerate(pairwise(lines)):
         is_date = re.fullmatch(r"[\d〇零○一二三四五六七八九十]{4}\s*年.{1,3}月.{1,3}日", date)
         if is_date and re.fullmatch(rf"[{CJK}（）()]{{3,40}}{_AGENCY_SUFFIX}", name):
+            before = lines[i - 1] if i else ""
+            # A long name wrapped over two lines: the line before is a fragment of it (a
+            # paragraph ends with its full stop), and the name alone starts with no place.
+            if _HEAD_FRAGMENT.match(before) and len(before) <= 20 and not _PLACE_START.match(name):
+                return before + name
             return name
     return None
 
@@ -290,6 +343,10 @@ def published(text: str, page_meta: dict[str, str]) -> str | None:
 # --- contact -----------------------------------------------------------------------------------
 
 _STOP = r"[，,;；。）)\n、]"
+# Full-width digits and Latin letters in a contact block are typography, not the number:
+# postcodes are six ASCII digits, phones and e-mail addresses are what a reader dials or types.
+_HALF_WIDTH = str.maketrans({chr(code): chr(code - 0xFEE0) for code in
+                             [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B), 0xFF20]})
 _PHONE_NUMBER = (r"(?:[(（]?\d{3,4}[)）]?\s*[-—－–]?\s*)?(?:\d{7,8}|\d{3,4} \d{4})"
                  r"(?:\s*[-—－–]\s*\d{1,4}(?!\d))?|1[3-9]\d{9}")
 
@@ -297,7 +354,8 @@ _PHONE_NUMBER = (r"(?:[(（]?\d{3,4}[)）]?\s*[-—－–]?\s*)?(?:\d{7,8}|\d{3,
 def contact(text: str) -> Contact:
     """The contact block: agency, address, postcode, phones, fax, e-mail, in any separator style."""
     found = Contact()
-    region = re.sub(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])", "", text[:20000])
+    region = re.sub(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])", "",
+                    text[:20000].translate(_HALF_WIDTH))
     agency = re.search(r"请(?:与|和|向)\s*([^，,。；;（(:：\n]{2,50}?)\s*(?:联系|咨询|反映)", region) or \
         re.search(r"请联系\s*[:：]?\s*([^，,。；;（(:：\n]{2,50}?)\s*(?:[，,。；;（(]|$)", region)
     if agency:

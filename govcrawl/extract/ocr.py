@@ -15,6 +15,7 @@ from pathlib import Path
 
 from govcrawl.extract.document import Document
 from govcrawl.extract.errors import ExtractionError
+from govcrawl.extract.meta import title_lines
 from govcrawl.extract.normalize import squeeze
 from govcrawl.extract.subprocesses import run_tool, tool_timeout
 
@@ -49,7 +50,7 @@ def _document(text: str, media_type: str) -> Document:
 
     lines = [squeeze(line).strip() for line in text.split("\n") if line.strip()]
     joined = "\n".join(lines)
-    return Document(media_type, joined, text_rows(joined), lines[:8], {}, [OCR_WARNING])
+    return Document(media_type, joined, text_rows(joined), title_lines(lines[:8]), {}, [OCR_WARNING])
 
 
 def ocr_pdf(data: bytes, path: str) -> Document:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from govcrawl.extract.document import Document
 from govcrawl.extract.errors import ExtractionError
+from govcrawl.extract.meta import title_lines
 from govcrawl.extract.subprocesses import run_tool, tool_timeout
 
 MAX_OFFICE_BYTES = 64 * 1024 * 1024
@@ -78,5 +79,5 @@ def parse_legacy_word(data: bytes, path: str, suffix: str) -> Document:
     from govcrawl.extract.textsource import text_rows
 
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    return Document("application/msword", "\n".join(lines), text_rows(text), lines[:8], {},
+    return Document("application/msword", "\n".join(lines), text_rows(text), title_lines(lines[:8]), {},
                     ["read through antiword: merged table cells may be lost"])

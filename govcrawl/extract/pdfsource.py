@@ -7,12 +7,12 @@ Tables that continue on the next page simply continue the row stream.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import re
 
 from govcrawl.extract.document import Document, SourceRow
 from govcrawl.extract.errors import ExtractionError
+from govcrawl.extract.meta import title_lines
 from govcrawl.extract.normalize import squeeze
 from govcrawl.extract.textsource import is_footer, text_rows
 
@@ -100,12 +100,6 @@ def parse_pdf(data: bytes, path: str) -> Document:
         # No ruled tables: read the tables from the text lines, by position.
         rows = text_rows(text)
         warnings.append("no ruled tables in the PDF; tables read from its text lines")
-    return Document("application/pdf", text, rows, _join_title(texts[:12]), {}, warnings)
+    return Document("application/pdf", text, rows, title_lines(texts[:12]), {}, warnings)
 
 
-def _join_title(lines: list[str]) -> list[str]:
-    """Titles broken over two lines ('淮安市洪泽区人民政府' / '2023年…报告') come first, joined."""
-    joined = [first + second for first, second in itertools.pairwise(lines)
-              if len(first) < 40 and len(second) < 40 and "报告" not in first
-              and re.match(r"^(?:\d{4}|[〇零○一二三四五六七八九]{4})\s*年", second)]
-    return joined + list(lines)

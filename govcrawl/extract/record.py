@@ -32,7 +32,10 @@ def load_document(data: bytes, path: str, media_type: str | None = None,
     media_type = media_type or sniff_media_type(data, path)
     if media_type == "text/html":
         require_text(data, path)
-        return parse_html(data, path, declared_charset)
+        document = parse_html(data, path, declared_charset)
+        if not document.rows:  # a table flattened into paragraphs (a cell or a row each)
+            document.rows = text_rows(document.text)
+        return document
     if media_type == "text/plain":
         require_text(data, path)
         if len(data) > MAX_TEXT_BYTES:
@@ -111,8 +114,11 @@ def _looks_like_report(doc: Document, title: str | None, cells: list[Cell],
     listing = len(listed_years) >= 3
     # A report cut to its opening: it starts at its first section, whose first sentence
     # speaks of the year's disclosure work ('2024年，…严格对照《条例》…').
-    opening = re.search(r"^\s*一\s*[、.．]\s*(?:总体情况|概述|基本情况|工作概述)", head[:400], re.M) and re.search(
-        r"\d{4}年(?:度|以来)?[，,].{0,80}?(?:《条例》|政府信息公开|政务公开)", head[:1500])
+    # (Its first sentence may open on a sub-heading, '(一)主动公开', or on the year's politics
+    # before it names the work: the disclosure vocabulary anywhere in the opening will do.)
+    opening = (re.search(r"^\s*一\s*[、.．,，]\s*(?:总体情况|概述|基本情况|工作概述)", head[:400], re.M)
+               and re.search(r"《条例》|政府信息公开|政务公开|政务信息|主动公开|依申请公开", head[:1500])
+               and re.search(r"(?:19|20)\d{2}\s*年", head[:1500]))
     return bool((titled and not listing) or (own_voice and section_count) or (opening and not listing))
 
 

@@ -18,6 +18,7 @@ from govcrawl.extract import glued
 from govcrawl.extract import labels as L
 from govcrawl.extract.decode import decode_bytes
 from govcrawl.extract.document import Document, SourceRow
+from govcrawl.extract.meta import title_lines
 from govcrawl.extract.normalize import label_key, parse_value
 from govcrawl.extract.tables import split_group
 
@@ -158,7 +159,9 @@ def _cells_from_lines(text: str) -> list[str]:
             run = 0
         else:
             run += 1
-    base = 2 if gaps and gaps.most_common(1)[0][0] >= 2 else 1
+    # Every line break doubled (CR LF read as two breaks): no odd run of breaks anywhere.
+    doubled = 2 if gaps and max(gaps) >= 4 and all(gap % 2 == 0 for gap in gaps) else 1
+    base = 2 if gaps and gaps.most_common(1)[0][0] // doubled >= 2 else 1
     cells = []
     run = 0
     for line in lines:
@@ -166,7 +169,7 @@ def _cells_from_lines(text: str) -> list[str]:
             continue
         if line.strip():
             if cells:
-                cells.extend([""] * max(0, run + 1 - base))
+                cells.extend([""] * max(0, (run + 1) // doubled - base))
             cells.append(line.strip())
             run = 0
         else:
@@ -414,5 +417,5 @@ def parse_text(data: bytes, path: str) -> Document:
         rows, warnings = found.rows, warnings + found.warnings
     else:
         rows = text_rows(text)
-    titles = [line.strip() for line in text.split("\n")[:30] if line.strip()]
+    titles = title_lines(text.split("\n")[:30])
     return Document("text/plain", text, rows, titles, {}, warnings, decoded.encoding)
