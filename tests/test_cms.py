@@ -129,3 +129,17 @@ def test_guangdong_static_pages_are_followed_and_notices_left():
     listing = read("gd", url, frozen("gd-index_2.html"))
     assert reports(listing) == ["https://www.moumou.gov.cn/zwgk/zfxxgk/zfxxgknb/bm/content/post_9529455.html"]
     assert set(listing.pages) == {url.replace("_2", "_1"), url.replace("_2", "_3"), url.replace("_2", "_9")}
+
+
+@pytest.mark.parametrize("family", sorted(cms.NAMES))
+def test_a_real_trs_listing_from_the_shared_corpus_yields_its_four_reports_and_not_its_column(family):
+    from conftest import shared_path
+
+    html = shared_path("corpus", "listings", "ordos-engebei-xxgknb.html").read_text(encoding="utf-8")
+    listing = read(family, "https://www.ordos.gov.cn/xxgk/xxgknb/", html)
+    assert reports(listing) == [
+        "https://www.ordos.gov.cn/xxgk/xxgknb/202009/t20200903_2748784.html",
+        "https://www.ordos.gov.cn/xxgk/xxgknb/202003/t20200311_2593126.html",
+        "https://www.ordos.gov.cn/xxgk/xxgknb/201905/t20190530_2380968.html",
+        "https://www.ordos.gov.cn/xxgk/xxgknb/201905/t20190530_2380967.html"]
+    assert listing.pages == []  # one page: the column names no other
