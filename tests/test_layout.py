@@ -111,6 +111,16 @@ def test_the_readme_layout_names_the_tree():
     assert [n for n in named if not (ROOT / n).exists()] == []
 
 
+def test_the_readme_layout_names_every_module():
+    """A newcomer finds each module in the layout: its name is in the section."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    modules = [*ROOT.glob("govcrawl/**/*.py"), *ROOT.glob("pipelines/*.py")]
+    unnamed = [str(m.relative_to(ROOT)) for m in modules if m.stem not in ("__init__", "__main__")
+               and not re.search(rf"(?<!\w){m.stem}(?!\w)", layout)]
+    assert unnamed == []
+
+
 def test_the_readme_lists_every_table_of_the_schema_once():
     from govcrawl.archive import schema
 
