@@ -7,6 +7,7 @@ Pure: no network, no clock, no database.  The crawl pipeline, ``govcrawl extract
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from typing import Any
 
@@ -26,6 +27,15 @@ from govcrawl.extract.textsource import parse_text, text_rows
 MAX_TEXT_BYTES = 8 * 1024 * 1024
 
 
+_FIGURE_LINE = re.compile(r"^[ \t]*(?:[-\d.,%／/|]+[ \t|]*)+$|^[^\n|]*\|[^\n|]*\|", re.M)
+
+
+def _has_figure_lines(text: str) -> bool:
+    """Lines of figures alone, or cells between '|': a table flattened into text (prose never
+    has three such lines; reading a long prose page as a table would cost ~15 ms)."""
+    return next(itertools.islice(_FIGURE_LINE.finditer(text), 2, None), None) is not None
+
+
 def load_document(data: bytes, path: str, media_type: str | None = None,
                   declared_charset: str | None = None) -> Document:
     """Route bytes to the reader for their format."""
@@ -33,7 +43,8 @@ def load_document(data: bytes, path: str, media_type: str | None = None,
     if media_type == "text/html":
         require_text(data, path)
         document = parse_html(data, path, declared_charset)
-        if not document.rows:  # a table flattened into paragraphs (a cell or a row each)
+        if not document.rows and _has_figure_lines(document.text):
+            # a table flattened into paragraphs (a cell or a row each)
             document.rows = text_rows(document.text)
         return document
     if media_type == "text/plain":
