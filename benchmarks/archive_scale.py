@@ -13,7 +13,7 @@
    - p50/p95 of every Datasette page the metadata exposes, in process with the project's
      metadata and plugin: each table and view (first page, its facets), each canned query
      with realistic parameters, the dashboard and each of its charts' queries, the search
-     results page and its JSON;
+     page (/-/search: all reports, one year, JSON) and Datasette's own table search;
    - with --reextract, the time ``govcrawl reextract`` takes on a copy;
    and project the size and the reextract time to a million reports (linear: both are).
 """
@@ -210,8 +210,14 @@ def main() -> None:
             out.append((f"query {query.name}", f"/{name}/{query.name}", wanted))
         for chart_name, chart in charts.items():
             out.append((f"chart {chart_name}", f"/{name}.json", {"sql": chart["query"], "_shape": "array"}))
-        out.append(("search results page", f"/{name}/report_search", {"_search": queries[i % len(queries)]}))
-        out.append(("search JSON", f"/{name}/report_search.json",
+        out.append(("search page (/-/search)", "/-/search", {"q": queries[i % len(queries)]}))
+        out.append(("search page, one year", "/-/search",
+                    {"q": queries[i % len(queries)], "year": years[i % len(years)]}))
+        out.append(("search page JSON", "/-/search", {"q": queries[i % len(queries)], "_format": "json"}))
+        # Datasette's own table search: a pass over the matches for its count and each facet
+        out.append(("table search report_search?_search=", f"/{name}/report_search",
+                    {"_search": queries[i % len(queries)]}))
+        out.append(("table search JSON", f"/{name}/report_search.json",
                     {"_search": queries[i % len(queries)], "_shape": "array"}))
         return out
 
@@ -247,7 +253,8 @@ def main() -> None:
         assert result.returncode == 0, result.stderr[-2000:]
         print(f"reextract: {seconds:.0f} s for {reports} reports "
               f"(projected to 1,000,000: {seconds / reports * 1_000_000 / 3600:.1f} h)")
-        copy.unlink()
+        for leftover in (copy, *copy.parent.glob(copy.name + "*")):  # with its -wal, -shm and lock
+            leftover.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

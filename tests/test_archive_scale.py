@@ -17,7 +17,7 @@ import sqlite_utils
 from govcrawl.archive import raw, schema
 from govcrawl.archive.schema import open_db
 from govcrawl.extract import keys as K
-from govcrawl.research import catalog, export
+from govcrawl.research import catalog, export, search_page
 from govcrawl.research import datasette_plugin as plugin
 from govcrawl.research.queries import QUERIES
 
@@ -173,6 +173,10 @@ def pages(db) -> dict[str, tuple[str, dict]]:
     out = {f"query {q.name}": (q.sql, {n: params[n] for n in re.findall(r":(\w+)", q.sql)}) for q in QUERIES}
     for name, chart in catalog.dashboards("archive")["overview"]["charts"].items():
         out[f"chart {name}"] = (chart["query"], {})
+    for filters in ({}, {"year": str(year)}, {"level": "street"}):
+        grouped, hits, page_params = search_page.statements("行政复议", filters, None)
+        out[f"search page counts {filters}"] = (grouped, page_params)
+        out[f"search page hits {filters}"] = (hits, page_params)
     meta = catalog.metadata("archive")["databases"]["archive"]["tables"]
     for name, table in meta.items():
         if table.get("hidden"):

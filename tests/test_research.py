@@ -182,6 +182,84 @@ def test_datasette_plugin_rewrites_the_search_and_plain_datasette_still_opens(ar
     assert "<mark>信息公开</mark>" in page
 
 
+# --- the search page ---------------------------------------------------------------------------
+
+def search_page(db_path: Path, requests: list[dict]) -> list:
+    """Responses of /-/search for each set of parameters, in one Datasette."""
+    from govcrawl.cli.research import datasette_app
+
+    ds = datasette_app(db_path)
+
+    async def go():
+        await ds.invoke_startup()
+        return [await ds.client.get("/-/search", params=params) for params in requests]
+
+    return asyncio.run(go())
+
+
+def every_hit(db_path: Path, params: dict) -> tuple[dict, list[dict]]:
+    """The first page's JSON and every hit, following the page's 'next' links to the end."""
+    from govcrawl.cli.research import datasette_app
+
+    ds = datasette_app(db_path)
+
+    async def go():
+        await ds.invoke_startup()
+        first = (await ds.client.get("/-/search", params={**params, "_format": "json"})).json()
+        hits, page = list(first["hits"]), first
+        while page["next"]:
+            page = (await ds.client.get(page["next"] + "&_format=json")).json()
+            hits += page["hits"]
+        return first, hits
+
+    return asyncio.run(go())
+
+
+def test_the_search_page_counts_breaks_down_and_pages_through_exactly_what_a_scan_finds(archive_db):
+    docs = documents(archive_db)
+    place = {rid: (year, level) for rid, year, level in rows(
+        archive_db, "SELECT report_id, year, level FROM report_search")}
+    queries = [*sample_queries(docs, count=30, seed=13), "信息公开", "东湖西山"]
+    for query in queries:
+        expected = scan(docs, query)
+        first, hits = every_hit(archive_db, {"q": query})
+        assert first["total"] == len(expected), query
+        assert len(hits) == len(expected), query  # no report twice across the pages
+        assert {h["report_id"] for h in hits} == expected, query
+        assert [h["id"] for h in hits] == sorted((h["id"] for h in hits), reverse=True)  # newest first, no repeats
+        by_year = {f["value"]: f["count"] for f in first["facets"]["year"]}
+        assert by_year == {y: sum(1 for r in expected if place[r][0] == y) for y in {place[r][0] for r in expected}}
+        assert sum(f["count"] for f in first["facets"]["level"]) == len(expected)
+    year, level = 2020, "street"
+    first, hits = every_hit(archive_db, {"q": "信息公开", "year": str(year), "level": level})
+    wanted = {r for r in scan(docs, "信息公开") if place[r] == (year, level)}
+    assert first["total"] == len(wanted) > 0 and {h["report_id"] for h in hits} == wanted
+
+
+def test_the_search_page_shows_hits_highlighted_and_refuses_what_it_cannot_ask(archive_db):
+    found, empty, nothing, huge = search_page(archive_db, [
+        {"q": "信息公开"}, {"q": ""}, {"q": "，。"}, {"q": "公开" * 150}])
+    assert found.status_code == 200 and "<mark>信息公开</mark>" in found.text
+    assert f"{len(documents(archive_db)):,} reports contain" in found.text
+    assert "report_search?_search=" in found.text  # the table, for any filter and sort
+    assert "year=2020" in found.text  # a breakdown links to its filter
+    assert empty.status_code == 200 and "reports contain" not in empty.text
+    assert nothing.status_code == 200 and "0 reports contain" in nothing.text
+    assert huge.status_code == 400
+
+
+def test_the_search_page_answers_the_same_without_its_index(archive_db, tmp_path):
+    """An archive served by plain Datasette before its upgrade has no facet index: same answer."""
+    copy = tmp_path / "unindexed.db"
+    shutil.copy(archive_db, copy)
+    db = open_db(str(copy))
+    db.execute("DROP INDEX report_search_facets")
+    db.conn.commit()
+    db.conn.close()
+    params = {"q": "复议", "year": "2020", "_format": "json"}
+    assert [r.json() for r in search_page(copy, [params])] == [r.json() for r in search_page(archive_db, [params])]
+
+
 # --- canned queries --------------------------------------------------------------------------
 
 def canned(db_path: Path, name: str, **params) -> list[dict]:

@@ -7,6 +7,7 @@ from what is stored.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from govcrawl.archive import schema
@@ -117,13 +118,20 @@ def metadata(db_name: str) -> dict[str, Any]:
     tables["reports"].update({"facets": ["year", "template"], "sort_desc": "year", "label_column": "title"})
     tables["report_search"].update({
         "facets": ["province", "year", "template", "level"], "sort_desc": "id",
-        "fts_table": "report_search_fts", "fts_pk": "id", "label_column": "title"})
+        "fts_table": "report_search_fts", "fts_pk": "id", "label_column": "title",
+        # (relative links: they hold under any base_url)
+        "description_html": html.escape(tables["report_search"]["description"]) + ' The <a href="../-/search">'
+                            "search page</a> answers fastest: counts by year, province, level and template, "
+                            "newest hits first."})
     tables["crawl_runs"]["sort_desc"] = "id"
     tables["errors"].update({"facets": ["reason"], "sort_desc": "id"})
     return {
         "title": TITLE,
         "description": "Government information-disclosure annual reports of county-level units, every "
                        "version kept. Search works in Chinese: type two or more characters.",
+        "description_html": "Government information-disclosure annual reports of county-level units, every "
+                            'version kept. <a href="-/search">Search the reports</a> (in Chinese: any '
+                            "characters).",
         "source": SOURCE, "source_url": PROJECT_URL, "license": LICENSE, "license_url": LICENSE_URL,
         "databases": {db_name: {
             "tables": tables,

@@ -51,6 +51,17 @@ def prepare_connection(conn: Any) -> None:
 
 
 @hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    """``/-/search``: the search page that answers in bounded time (research/search_page.py)."""
+    from govcrawl.research import search_page
+
+    async def view(datasette: Any, request: Any) -> Any:
+        return await search_page.page(datasette, request, (MARK_OPEN, MARK_CLOSE))
+
+    return [(r"^/-/search$", view)]
+
+
+@hookimpl
 def render_cell(value: Any) -> Markup | None:
     """Snippets show their hit highlighted."""
     if isinstance(value, str) and MARK_OPEN in value:
