@@ -117,7 +117,9 @@ def metadata(db_name: str) -> dict[str, Any]:
     tables[schema.WIDE_TABLE]["size"] = 15  # 170 columns a row: a page of 50 takes longer to draw than to read
     tables["reports"].update({"facets": ["year", "template"], "sort_desc": "year", "label_column": "title"})
     tables["report_search"].update({
-        "facets": ["province", "year", "template", "level"], "sort_desc": "id",
+        # (not template: the year decides it but for a few late or early adopters, and each
+        # facet costs a pass over a search's matches; the search page counts templates too)
+        "facets": ["province", "year", "level"], "sort_desc": "id",
         "fts_table": "report_search_fts", "fts_pk": "id", "label_column": "title",
         # (relative links: they hold under any base_url)
         "description_html": html.escape(tables["report_search"]["description"]) + ' The <a href="../-/search">'
