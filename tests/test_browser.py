@@ -78,13 +78,25 @@ def test_typing_a_two_character_query_into_the_search_box(served, browser):
     expected = {rid for rid, text in documents.items() if query in text}
     assert 0 < len(expected) < len(documents)
 
+    # The table's search box leads to the search page: the count, its breakdowns, the hits.
     browser.get(f"{base}/{db.stem}/report_search")
     box = browser.find_element(By.CSS_SELECTOR, "input[name=_search]")
     box.send_keys(query)
     box.send_keys(Keys.ENTER)
-    heading = browser.find_element(By.CSS_SELECTOR, "h3").text
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "search-box.png"))
+    assert "/-/search?" in browser.current_url
+    said = re.search(r"([\d,]+) reports? contains?", browser.find_element(By.TAG_NAME, "body").text)
+    assert said and int(said.group(1).replace(",", "")) == len(expected)
+    marks = browser.find_elements(By.CSS_SELECTOR, "mark")
+    assert marks and {m.text for m in marks} == {query}
+    # The search page's own box, then "In the table": Datasette's table, the same count.
+    box = browser.find_element(By.CSS_SELECTOR, "input[name=q]")
+    box.clear()
+    box.send_keys(query)
+    box.send_keys(Keys.ENTER)
+    browser.find_element(By.LINK_TEXT, "In the table").click()
+    heading = browser.find_element(By.CSS_SELECTOR, "h3").text
     assert "_search=" in browser.current_url
     count = int(re.search(r"([\d,]+) rows?", heading).group(1).replace(",", ""))
     assert count == len(expected), heading

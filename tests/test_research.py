@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -246,6 +247,25 @@ def test_the_search_page_shows_hits_highlighted_and_refuses_what_it_cannot_ask(a
     assert empty.status_code == 200 and "reports contain" not in empty.text
     assert nothing.status_code == 200 and "0 reports contain" in nothing.text
     assert huge.status_code == 400
+
+
+def test_the_tables_search_box_leads_to_the_search_page_and_anything_more_stays_on_the_table(archive_db):
+    name = archive_db.stem
+    from govcrawl.cli.research import datasette_app
+
+    ds = datasette_app(archive_db)
+
+    async def go():
+        await ds.invoke_startup()
+        return [await ds.client.get(f"/{name}/report_search{suffix}", params=params) for suffix, params in (
+            ("", {"_search": "西山"}), ("", {"_search": "西山", "_sort_desc": "id"}),
+            ("", {"_search": "西山", "year": "2020"}), (".json", {"_search": "西山"}),
+            ("", {"_search": " "}), ("", {"_search": "西山", "_sort_desc": "year"}))]
+
+    plain, boxed, filtered, as_json, blank, back = asyncio.run(go())
+    assert plain.status_code == 302 and boxed.status_code == 302
+    assert plain.headers["location"] == "/-/search?" + urllib.parse.urlencode({"q": "西山", "db": name})
+    assert [r.status_code for r in (filtered, as_json, blank, back)] == [200] * 4  # the table, as Datasette has it
 
 
 def test_the_search_page_answers_the_same_without_its_index(archive_db, tmp_path):

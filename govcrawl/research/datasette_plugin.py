@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+import urllib.parse
 from typing import Any
 
 from datasette import hookimpl
@@ -74,6 +75,22 @@ def render_cell(value: Any) -> Markup | None:
 _LARGE = frozenset({t.name for t in schema.TABLES if t.large} | {v.name for v in schema.VIEWS if v.large})
 
 
+def _search_page_for(path: str, query: bytes) -> str | None:
+    """A plain search of the report_search table's page (its search box: ``?_search=`` and
+    nothing else) goes to the search page, which answers it in bounded time; with a filter,
+    facet or sort, or as JSON, the table answers as Datasette does."""
+    parts = path.strip("/").split("/")
+    if len(parts) != 2 or parts[1] != "report_search":
+        return None
+    pairs = urllib.parse.parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True)
+    terms = [value.strip() for key, value in pairs if key == "_search"]
+    others = sorted((key, value) for key, value in pairs if key != "_search")
+    # (the box's form submits the table's default sort with the term)
+    if len(terms) == 1 and terms[0] and others in ([], [("_sort_desc", "id")]):
+        return "-/search?" + urllib.parse.urlencode({"q": terms[0], "db": parts[0]})
+    return None
+
+
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
     def wrap(app: Any) -> Any:
@@ -81,6 +98,13 @@ def asgi_wrapper(datasette: Any) -> Any:
             if scope.get("type") == "http":
                 parts = scope.get("path", "").strip("/").split("/")
                 query = scope.get("query_string", b"")
+                target = _search_page_for(scope.get("path", ""), query)
+                if target is not None:
+                    location = (datasette.urls.path(target) if datasette is not None else "/" + target).encode()
+                    await send({"type": "http.response.start", "status": 302,
+                                "headers": [(b"location", location), (b"content-type", b"text/plain")]})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
                 if len(parts) == 2 and parts[1].split(".", 1)[0] in _LARGE and b"_count=1" not in query \
                         and b"_nocount" not in query:
                     query = query + (b"&" if query else b"") + b"_nocount=1"

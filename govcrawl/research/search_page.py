@@ -29,6 +29,7 @@ TEMPLATE = """{% extends "base.html" %}
 <form class="core" action="{{ action }}" method="get">
   <p><input type="search" name="q" value="{{ q }}" placeholder="行政复议 不予公开" style="width: 60%">
   {% for name, value in filters %}<input type="hidden" name="{{ name }}" value="{{ value }}">{% endfor %}
+  {% if db_name %}<input type="hidden" name="db" value="{{ db_name }}">{% endif %}
   <input type="submit" value="Search"></p>
 </form>
 {% if q %}
@@ -49,13 +50,13 @@ TEMPLATE = """{% extends "base.html" %}
   </div>
 {% endfor %}
 </div>
-<ol start="{{ first_number }}">
+<ul>
 {% for hit in hits %}
   <li><p><a href="{{ hit.url }}">{{ hit.title or hit.report_id }}</a> — {{ hit.agency or "" }}, {{ hit.year or "" }}
     {{ hit.province or "" }} {{ hit.district or "" }}</p>
     <p>{{ hit.snippet_html }}</p></li>
 {% endfor %}
-</ol>
+</ul>
 {% if next_url %}<p><a href="{{ next_url }}">Next {{ page_size }}</a></p>{% endif %}
 {% endif %}
 {% endif %}
@@ -159,7 +160,7 @@ async def page(datasette: Any, request: Any, mark: tuple[str, str]) -> Any:
     found = await results(db, q, filters, before, mark) if q else {
         "total": 0, "counts": {name: {} for name in FACETS}, "hits": [], "next_before": None}
     path = datasette.urls.path("-/search")
-    base = {"q": q, **filters}
+    base = {"q": q, **filters, "db": request.args.get("db")}
     next_url = _url(path, {**base, "before": found["next_before"]}) if found["next_before"] else None
     if request.args.get("_format") == "json":
         return Response.json({
@@ -173,11 +174,13 @@ async def page(datasette: Any, request: Any, mark: tuple[str, str]) -> Any:
          "url": _url(path, {**base, name: "" if value is None else value})}
         for value, count in _ordered(name, found["counts"][name])[:30]]}
         for name in FACETS if name not in filters]
-    table_params = {"_search": q, **{name: value for name, value in filters.items() if value != ""}}
+    # (sorted by year: a search alone on the table's page, or with its default sort, comes here)
+    table_params = {"_search": q, "_sort_desc": "year",
+                    **{name: value for name, value in filters.items() if value != ""}}
     context = {
-        "q": q, "filters": list(filters.items()), "action": path, "total": found["total"], "facets": facets,
-        "hits": found["hits"], "next_url": next_url, "page_size": PAGE_SIZE,
-        "first_number": 1, "table_url": _url(datasette.urls.table(db.name, "report_search"), table_params),
+        "q": q, "filters": list(filters.items()), "action": path, "db_name": request.args.get("db"),
+        "total": found["total"], "facets": facets, "hits": found["hits"], "next_url": next_url,
+        "page_size": PAGE_SIZE, "table_url": _url(datasette.urls.table(db.name, "report_search"), table_params),
         "without": {name: _url(path, {k: v for k, v in base.items() if k != name}) for name in filters},
     }
     template = datasette.jinja_env.from_string(TEMPLATE)
