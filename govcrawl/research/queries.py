@@ -70,14 +70,16 @@ WHERE w.checks_failed > 0 AND c.status = 'fail'
 ORDER BY w.agency, w.year, c.rule, c."row", c.col"""),
     CannedQuery(
         "revisions", "Revised reports and what changed",
-        "Figures that differ between a version and the version it superseded.",
-        # Each revision's diff is kept when the revision is stored (changes).
-        """SELECT r.agency, r.year, new.first_seen AS revised_at, c.key, c.before, c.after,
+        "Figures that differ between a version and the version it superseded, newest revision first.",
+        # Each revision's diff is kept when the revision is stored (changes); the revised
+        # versions have their own index in the order they were stored (versions_revisions).
+        """SELECT new.first_seen AS revised_at, r.agency, r.year, c.key, c.before, c.after,
   c.old_version_id AS old_version, c.new_version_id AS new_version
-FROM changes c
-JOIN versions new ON new.version_id = c.new_version_id
+FROM versions new
+JOIN changes c ON c.new_version_id = new.version_id
 JOIN reports r ON r.report_id = new.report_id
-ORDER BY 1, 2, 4"""),
+WHERE new.supersedes IS NOT NULL
+ORDER BY new.vid DESC, c.key"""),
     CannedQuery(
         "carry_over_mismatches", "Carry-over mismatches between years",
         "结转下年度继续办理 of year N against 上年结转 of year N+1, where they differ.",
