@@ -266,6 +266,7 @@ def test_a_title_wrapped_over_two_lines_is_read_whole(seed, where):
     text = S.render_text(spec, style="blank_lines").replace(title, title[:cut] + "\n" + title[cut:], 1)
     record = metrics(text)
     assert (record["agency"], record["year"]) == ("示范市东湖区青山街道办事处", spec.year)
+    assert any(w.startswith("title read from lines wrapped") for w in record["warnings"])  # a reading, said
 
 
 @pytest.mark.parametrize("above", ["首页 > 政务公开 > 年报", "政府信息公开", "栏目: 政府信息公开年报",

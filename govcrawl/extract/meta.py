@@ -90,15 +90,31 @@ def _joins(first: str, second: str) -> bool:
 def title_lines(lines: list[str]) -> list[str]:
     """Title candidates from a document's first lines: titles wrapped over two or three lines
     joined (first), then each line as it stands."""
-    lines = [re.sub(rf"(?<=[{CJK}])\s+(?=[{CJK}])", "", line.strip().lstrip("#").strip()) for line in lines
-             if line.strip().lstrip("#").strip()]
+    lines = _title_text_lines(lines)
+    return _wrapped(lines) + lines
+
+
+def wrapped_title(title: str | None, text: str) -> bool:
+    """Was ``title`` read by joining lines of ``text`` (a guess a reader should be told of)?"""
+    if not title:
+        return False
+    lines = _title_text_lines(text[:3000].split("\n")[:30])
+    return title not in lines and title in _wrapped(lines)
+
+
+def _title_text_lines(lines: list[str]) -> list[str]:
+    return [re.sub(rf"(?<=[{CJK}])\s+(?=[{CJK}])", "", line.strip().lstrip("#").strip()) for line in lines
+            if line.strip().lstrip("#").strip()]
+
+
+def _wrapped(lines: list[str]) -> list[str]:
     joined: list[str] = []
     for i in range(len(lines) - 1):
         if i + 2 < len(lines) and _joins(lines[i + 1], lines[i + 2]) and _joins(lines[i], lines[i + 1] + lines[i + 2]):
             joined.append(lines[i] + lines[i + 1] + lines[i + 2])
         if _joins(lines[i], lines[i + 1]):
             joined.append(lines[i] + lines[i + 1])
-    return joined + lines
+    return joined
 
 
 def years_in(text: str) -> list[int]:

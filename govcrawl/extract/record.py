@@ -169,6 +169,8 @@ def build_record(doc: Document, data: bytes, path: str) -> dict[str, Any]:
     template = template_for(votes, year)
     table = interpret(doc.rows, template or K.T2021)
     warnings = list(doc.warnings) + table.warnings
+    if M.wrapped_title(title, doc.text):
+        warnings.append(f"title read from lines wrapped in the document: {title}")
     section_list = find_sections(doc.text)
     period_start, period_end = M.period(doc.text)
     if not _looks_like_report(doc, title, table.cells, len(section_list), bool(period_start)):
