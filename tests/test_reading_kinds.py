@@ -323,3 +323,17 @@ def test_an_opening_on_a_sub_heading_is_a_report():
             "（二）依申请公开。2020年我处未收到政府信息公开申请。\n")
     record = metrics(text)
     assert record["year"] == 2020 and record["agency"] is None
+
+
+@pytest.mark.parametrize(("text", "tabular"), [
+    ("规章\n0\n0\n0\n", True),                      # a cell per line
+    ("规章 |\n/ |\n0 |\n3 |\n", True),               # a cell per line, '|' after each
+    ("| 规章 | 0 | 0 |\n| 规范性文件 | 2 | 1 |\n| 其他 | 1 | 1 |\n", True),
+    ("一、本年新收 3 0 1\n二、上年结转 0 0 0\n三、办理结果 3 0 1\n", True),  # a row per line
+    ("2012年，我局主动公开信息 120 条，解读 3 件。\n", False),
+    ("2012年，我局主动公开信息120条。\n全年未收到申请。\n二、存在的问题\n", False),
+])
+def test_a_page_is_read_for_flattened_tables_only_where_it_has_lines_of_figures(text, tabular):
+    from govcrawl.extract.textsource import has_flattened_table
+
+    assert has_flattened_table(text) is tabular

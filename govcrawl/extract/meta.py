@@ -90,21 +90,18 @@ def _joins(first: str, second: str) -> bool:
 def title_lines(lines: list[str]) -> list[str]:
     """Title candidates from a document's first lines: titles wrapped over two or three lines
     joined (first), then each line as it stands."""
-    lines = _title_text_lines(lines)
+    lines = [re.sub(rf"(?<=[{CJK}])\s+(?=[{CJK}])", "", line.strip().lstrip("#").strip()) for line in lines
+             if line.strip().lstrip("#").strip()]
     return _wrapped(lines) + lines
 
 
-def wrapped_title(title: str | None, text: str) -> bool:
-    """Was ``title`` read by joining lines of ``text`` (a guess a reader should be told of)?"""
+def wrapped_title(title: str | None, candidates: list[str]) -> bool:
+    """Was ``title`` one that :func:`title_lines` joined from wrapped lines (a reading a
+    researcher should be told of)?  The lines it joined follow it among the candidates."""
     if not title:
         return False
-    lines = _title_text_lines(text[:3000].split("\n")[:30])
-    return title not in lines and title in _wrapped(lines)
-
-
-def _title_text_lines(lines: list[str]) -> list[str]:
-    return [re.sub(rf"(?<=[{CJK}])\s+(?=[{CJK}])", "", line.strip().lstrip("#").strip()) for line in lines
-            if line.strip().lstrip("#").strip()]
+    return any(title == "".join(candidates[i:i + size])
+               for size in (2, 3) for i in range(len(candidates) - size + 1))
 
 
 def _wrapped(lines: list[str]) -> list[str]:

@@ -7,7 +7,6 @@ Pure: no network, no clock, no database.  The crawl pipeline, ``govcrawl extract
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 from typing import Any
 
@@ -22,18 +21,17 @@ from govcrawl.extract.normalize import strip_glosses, to_simplified, traditional
 from govcrawl.extract.prose import prose_cells
 from govcrawl.extract.sections import sections as find_sections
 from govcrawl.extract.tables import Cell, interpret, template_votes
-from govcrawl.extract.textsource import parse_text, text_rows
+from govcrawl.extract.textsource import has_flattened_table, parse_text, text_rows
 
 MAX_TEXT_BYTES = 8 * 1024 * 1024
 
 
-_FIGURE_LINE = re.compile(r"^[ \t]*(?:[-\d.,%／/|]+[ \t|]*)+$|^[^\n|]*\|[^\n|]*\|", re.M)
-
-
-def _has_figure_lines(text: str) -> bool:
-    """Lines of figures alone, or cells between '|': a table flattened into text (prose never
-    has three such lines; reading a long prose page as a table would cost ~15 ms)."""
-    return next(itertools.islice(_FIGURE_LINE.finditer(text), 2, None), None) is not None
+def _with_text_tables(document: Document) -> Document:
+    """A page whose markup holds no table may hold one flattened into its paragraphs (a cell
+    or a row each, or Markdown pipes): read them as text tables."""
+    if not document.rows and has_flattened_table(document.text):
+        document.rows = text_rows(document.text)
+    return document
 
 
 def load_document(data: bytes, path: str, media_type: str | None = None,
@@ -42,11 +40,7 @@ def load_document(data: bytes, path: str, media_type: str | None = None,
     media_type = media_type or sniff_media_type(data, path)
     if media_type == "text/html":
         require_text(data, path)
-        document = parse_html(data, path, declared_charset)
-        if not document.rows and _has_figure_lines(document.text):
-            # a table flattened into paragraphs (a cell or a row each)
-            document.rows = text_rows(document.text)
-        return document
+        return _with_text_tables(parse_html(data, path, declared_charset))
     if media_type == "text/plain":
         require_text(data, path)
         if len(data) > MAX_TEXT_BYTES:
@@ -54,10 +48,8 @@ def load_document(data: bytes, path: str, media_type: str | None = None,
         if carries_markup(data):
             # A page saved as text keeps its markup (<p> paragraphs, <table>s), and some
             # PDF-to-Markdown tools write tables as HTML: read as the page it is.
-            document = parse_html(data, path, declared_charset)
+            document = _with_text_tables(parse_html(data, path, declared_charset))
             document.media_type = "text/plain"
-            if not document.rows:  # the tables were not markup after all (Markdown pipes)
-                document.rows = text_rows(document.text)
             return document
         return parse_text(data, path)
     if media_type == "application/pdf":
@@ -169,7 +161,7 @@ def build_record(doc: Document, data: bytes, path: str) -> dict[str, Any]:
     template = template_for(votes, year)
     table = interpret(doc.rows, template or K.T2021)
     warnings = list(doc.warnings) + table.warnings
-    if M.wrapped_title(title, doc.text):
+    if M.wrapped_title(title, doc.title_candidates):
         warnings.append(f"title read from lines wrapped in the document: {title}")
     section_list = find_sections(doc.text)
     period_start, period_end = M.period(doc.text)

@@ -324,6 +324,26 @@ def _is_pipe_row(line: str) -> bool:
     return line.count("|") >= 2 and bool(line.strip("| \t"))
 
 
+_FIGURES_ALONE = re.compile(rf"^{_FIGURE}(?:\s+{_FIGURE})*$")
+
+
+def has_flattened_table(text: str) -> bool:
+    """Does the text hold a table flattened into lines — three lines of figures alone, of a
+    label and its figures, or of cells between '|'?  Prose never does, and reading a long prose page as a table costs
+    more than the rest of its reading (a page whose reader found no table asks this first)."""
+    found = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        cell = stripped.strip("|").strip()  # '0 |': a cell per line, '|' after each
+        run = _NUMBER_RUN.match(cell)  # a row per line: its label, then three figures or more
+        if cell and (_is_pipe_row(stripped) or _FIGURES_ALONE.match(cell)
+                     or (run and len((run.group(2) or run.group(3)).split()) >= 3)):
+            found += 1
+            if found == 3:
+                return True
+    return False
+
+
 def _regions(lines: list[str]) -> list[tuple[bool, list[str]]]:
     """Runs of lines flattened one way: rows joined by '|' (True) or anything else.
 
