@@ -235,6 +235,7 @@ def test_the_search_page_counts_breaks_down_and_pages_through_exactly_what_a_sca
     first, hits = every_hit(archive_db, {"q": "信息公开", "year": str(year), "level": level})
     wanted = {r for r in scan(docs, "信息公开") if place[r] == (year, level)}
     assert first["total"] == len(wanted) > 0 and {h["report_id"] for h in hits} == wanted
+    assert all("【信息公开】" in h["snippet"] and "\u2063" not in h["snippet"] for h in hits)  # as the CLI marks
 
 
 def test_the_search_page_shows_hits_highlighted_and_refuses_what_it_cannot_ask(archive_db):

@@ -56,19 +56,25 @@ def register_routes() -> list[tuple[str, Any]]:
     """``/-/search``: the search page that answers in bounded time (research/search_page.py)."""
     from govcrawl.research import search_page
 
-    async def view(datasette: Any, request: Any) -> Any:
-        return await search_page.page(datasette, request, (MARK_OPEN, MARK_CLOSE))
+    return [(r"^/-/search$", search_page.page)]
 
-    return [(r"^/-/search$", view)]
+
+def highlighted(snippet: str) -> Markup:
+    """A snippet as HTML, its hit in <mark>."""
+    escaped = html.escape(snippet)
+    return Markup(escaped.replace(html.escape(MARK_OPEN), "<mark>").replace(html.escape(MARK_CLOSE), "</mark>"))
+
+
+def plain(snippet: str) -> str:
+    """A snippet as text, its hit between 【】 as the command line shows it."""
+    return snippet.replace(MARK_OPEN, "【").replace(MARK_CLOSE, "】")
 
 
 @hookimpl
 def render_cell(value: Any) -> Markup | None:
     """Snippets show their hit highlighted."""
     if isinstance(value, str) and MARK_OPEN in value:
-        escaped = html.escape(value)
-        return Markup(escaped.replace(html.escape(MARK_OPEN), "<mark>")
-                      .replace(html.escape(MARK_CLOSE), "</mark>"))
+        return highlighted(value)
     return None
 
 

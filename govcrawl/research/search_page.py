@@ -15,9 +15,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from markupsafe import Markup, escape
-
 from govcrawl.research import search
+from govcrawl.research.datasette_plugin import highlighted, plain
 
 FACETS = ("year", "province", "level", "template")
 PAGE_SIZE = 20
@@ -77,11 +76,6 @@ async def _has_index(db: Any) -> bool:
     return bool(found.rows)
 
 
-def _html(snippet: str | None, mark: tuple[str, str]) -> Markup:
-    escaped = str(escape(snippet or ""))
-    return Markup(escaped.replace(str(escape(mark[0])), "<mark>").replace(str(escape(mark[1])), "</mark>"))
-
-
 def statements(q: str, filters: dict[str, str], before: int | None,
                indexed: bool = True) -> tuple[str, str, dict[str, Any]]:
     """(the grouped count, one page of hits, their parameters) for ``q`` within ``filters``."""
@@ -89,32 +83,31 @@ def statements(q: str, filters: dict[str, str], before: int | None,
                     for name, value in filters.items())
     params: dict[str, Any] = {"q": q, "before": before,
                               **{k: (None if v == "" else v) for k, v in filters.items()}}
-    in_range = ""
+    in_range = ""  # for the index's rowid (the name of the column in each statement)
     year = filters.get("year", "")
     if year.isdigit():
         # ids are year × 1,000,000 + a sequence (archive/fulltext.py): a year is a range of the index
-        in_range = " AND rowid BETWEEN :year_first AND :year_last"
+        in_range = " AND {rowid} BETWEEN :year_first AND :year_last"
         params.update(year_first=int(year) * 1_000_000, year_last=int(year) * 1_000_000 + 999_999)
     # Scanning the index of the facet columns and probing the matching ids beats looking up
     # each matching report (twice as fast when most reports match); SQLite would not choose it.
     grouped = (f"SELECT {', '.join(FACETS)}, count(*) FROM report_search s"
                f"{' INDEXED BY report_search_facets' if indexed else ''} WHERE s.id IN (SELECT rowid FROM "
-               f"report_search_fts WHERE report_search_fts MATCH escape_fts(:q){in_range}){where} "
-               f"GROUP BY {', '.join(FACETS)}")
+               "report_search_fts WHERE report_search_fts MATCH escape_fts(:q)"
+               f"{in_range.format(rowid='rowid')}){where} GROUP BY {', '.join(FACETS)}")
     # Newest first straight from the index: it yields its rows in id order and stops at the
     # page's end, instead of matching every report before the first row is known.
     page = ("SELECT s.id, s.report_id, s.title, s.agency, s.year, s.province, s.district, s.url, "
             "cn_snippet(coalesce(s.title, '') || char(10) || coalesce(v.text, ''), :q) "
             "FROM report_search_fts f JOIN report_search s ON s.id = f.rowid "
             "JOIN versions v ON v.version_id = s.version_id "
-            f"WHERE report_search_fts MATCH escape_fts(:q){in_range.replace('rowid', 'f.rowid')}{where}"
+            f"WHERE report_search_fts MATCH escape_fts(:q){in_range.format(rowid='f.rowid')}{where}"
             + (" AND f.rowid < :before" if before is not None else "")
             + f" ORDER BY f.rowid DESC LIMIT {PAGE_SIZE + 1}")
     return grouped, page, params
 
 
-async def results(db: Any, q: str, filters: dict[str, str], before: int | None,
-                  mark: tuple[str, str]) -> dict[str, Any]:
+async def results(db: Any, q: str, filters: dict[str, str], before: int | None) -> dict[str, Any]:
     """Total, breakdowns and one page of hits for ``q`` within ``filters`` (column = value)."""
     grouped_sql, page_sql, params = statements(q, filters, before, await _has_index(db))
     grouped = await db.execute(grouped_sql, params)
@@ -128,7 +121,8 @@ async def results(db: Any, q: str, filters: dict[str, str], before: int | None,
     columns = ("id", "report_id", "title", "agency", "year", "province", "district", "url", "snippet")
     hits = [dict(zip(columns, row, strict=True)) for row in page.rows]
     for hit in hits:
-        hit["snippet_html"] = _html(hit["snippet"], mark)
+        hit["snippet_html"] = highlighted(hit["snippet"] or "")
+        hit["snippet"] = plain(hit["snippet"] or "")
     return {"total": total, "counts": counts, "hits": hits[:PAGE_SIZE],
             "next_before": hits[PAGE_SIZE - 1]["id"] if len(hits) > PAGE_SIZE else None}
 
@@ -144,7 +138,7 @@ def _url(path: str, params: dict[str, Any]) -> str:
     return path + "?" + urlencode({k: v for k, v in params.items() if v is not None})
 
 
-async def page(datasette: Any, request: Any, mark: tuple[str, str]) -> Any:
+async def page(datasette: Any, request: Any) -> Any:
     """``/-/search``: HTML, or JSON with ``?_format=json``."""
     from datasette.utils.asgi import Response
 
@@ -157,7 +151,7 @@ async def page(datasette: Any, request: Any, mark: tuple[str, str]) -> Any:
     db = await _archive(datasette, request.args.get("db"))
     if db is None:
         return Response.text("no archive with a search index is served here", status=404)
-    found = await results(db, q, filters, before, mark) if q else {
+    found = await results(db, q, filters, before) if q else {
         "total": 0, "counts": {name: {} for name in FACETS}, "hits": [], "next_before": None}
     path = datasette.urls.path("-/search")
     base = {"q": q, **filters, "db": request.args.get("db")}
