@@ -92,13 +92,15 @@ def refresh(db: sqlite_utils.Database) -> int:
         "SELECT r.report_id, r.latest_version_id, r.agency, r.year, r.template, r.published, "
         "r.gone_at, v.title, s.id, s.version_id, "
         "(SELECT portal_id || char(9) || url FROM sources WHERE version_id = r.latest_version_id "
-        " ORDER BY gone_at IS NOT NULL, url LIMIT 1) "
+        " ORDER BY gone_at IS NOT NULL, url LIMIT 1), "
+        "s.gone_at, s.published, s.url, s.portal_id, s.province, s.district "
         "FROM reports r JOIN versions v ON v.version_id = r.latest_version_id "
         "LEFT JOIN report_search s ON s.report_id = r.report_id ORDER BY r.year, r.agency DESC, r.report_id DESC"
     ).fetchall()
     changed = 0
+    around = ("gone_at", "published", "url", "portal_id", "province", "district")
     for (report_id, version_id, agency, year, template, published, gone_at, title,
-         row_id, indexed_version, source) in current:
+         row_id, indexed_version, source, *indexed_around) in current:
         portal_id, url = (source or "\t").split("\t", 1)
         portal = portals.get(portal_id, {})
         row = {"report_id": report_id, "version_id": version_id, "agency": agency, "year": year,
@@ -106,11 +108,12 @@ def refresh(db: sqlite_utils.Database) -> int:
                "province": portal.get("province"), "district": portal.get("district"), "title": title,
                "published": published, "gone_at": gone_at, "url": url or None}
         if row_id is not None and indexed_version == version_id:
-            # The same text: only what is around it may have moved (gone, a source elsewhere).
-            moved = {k: row[k] for k in ("gone_at", "published", "url", "portal_id", "province", "district")}
-            db.execute("UPDATE report_search SET " + ", ".join(f"{k} = ?" for k in moved) + " WHERE id = ? AND ("
-                       + " OR ".join(f"{k} IS NOT ?" for k in moved) + ")",
-                       [*moved.values(), row_id, *moved.values()])
+            # The same text: only what is around it may have moved (gone, a source elsewhere);
+            # a run that moved nothing writes nothing.
+            moved = {k: row[k] for k in around}
+            if list(moved.values()) != indexed_around:
+                db.execute("UPDATE report_search SET " + ", ".join(f"{k} = ?" for k in moved) + " WHERE id = ?",
+                           [*moved.values(), row_id])
             continue
         if row_id is not None:
             _delete_fts(db, row_id)
