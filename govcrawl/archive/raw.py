@@ -148,19 +148,13 @@ def compact_captures(db: sqlite_utils.Database, at: str | None = None) -> dict[s
                 with_dict = _compressor(dictionary[1]).compress(data)
                 if len(with_dict) < len(new):
                     new_method, new = wanted, with_dict
-            if new_method == method or _decompress_with(dictionary, new, new_method) != data:
+            check = _decompressor(dictionary[1] if new_method != "zstd" and dictionary else None)
+            if new_method == method or check.decompress(new) != data:
                 continue
             db.execute("UPDATE captures SET content = ?, compression = ? WHERE sha256 = ?", [new, new_method, sha])
             counts["rewritten"] += 1
             counts["saved"] += len(content) - len(new)
     return counts
-
-
-def _decompress_with(dictionary: tuple[int, bytes] | None, content: bytes, method: str) -> bytes:
-    if method == "zstd":
-        return _decompressor(None).decompress(content)
-    assert dictionary is not None
-    return _decompressor(dictionary[1]).decompress(content)
 
 
 def _train(db: sqlite_utils.Database, portal_id: str, captures: list[tuple[str, str]],
