@@ -15,6 +15,7 @@ from typing import Any
 
 from govcrawl.archive.runs import Verdict
 from govcrawl.crawl.counters import RUN_COUNTS, WORKER_COUNTS, Count, from_stats
+from govcrawl.crawl.ending import close_run, run_status
 from govcrawl.registry import Portal
 
 
@@ -166,9 +167,8 @@ def _run_crawl(portals: list[Portal], db_path: Path, proxy: str | None, fast: bo
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govcrawl.crawl.settings")
     import sqlite3
 
-    from govcrawl.archive import raw, runs, upkeep
+    from govcrawl.archive import raw, runs
     from govcrawl.archive.schema import open_db
-    from govcrawl.clock import now_iso
 
     db = open_db(str(db_path))
     run_id, _started = runs.start_run(db, [p.id for p in portals], command)
@@ -177,19 +177,11 @@ def _run_crawl(portals: list[Portal], db_path: Path, proxy: str | None, fast: bo
     settings = crawl_settings(db_path, run_id, proxy, fast, log_file, log_level, per_domain, portals)
     settings.set("GOVCRAWL_PROGRESS", progress, priority="cmdline")
     stats = run_spider(settings, log_level, portals)
-    reason = stats.get("finish_reason", "unknown")
+    status = run_status(stats)
     archive_error = stats.get("govcrawl/archive_error")
-    status = ("finished" if reason == "finished" else f"aborted (archive error: {archive_error})" if archive_error
-              else f"incomplete ({reason})")
     counts = {**from_stats(stats, RUN_COUNTS), Count.PORTALS: len(portals)}
     try:
-        with db.conn:  # even after an incomplete run: the verdicts and the index follow what was stored
-            verdicts, gone = runs.close_portals(db, run_id, [p.id for p in portals], now_iso(),
-                                                finished=status == "finished")
-            upkept = upkeep.after_run(db)
-        counts[Count.GONE] = sum(gone.values())
-        runs.finish_run(db, run_id, status, counts)
-        upkeep.reclaim(db, upkept)
+        verdicts = close_run(db, run_id, [p.id for p in portals], status, counts)
     except sqlite3.DatabaseError as exc:
         # The archive failed while closing the run: the run stays 'running', and the next
         # run closes it as 'aborted' (what is stored is consistent: every page is a transaction).

@@ -39,23 +39,18 @@ def begin(crawler: Any, spider: Any) -> None:
 
 def end(crawler: Any, spider: Any, reason: str) -> None:
     """Close the run as `govcrawl crawl` does, and release the lock."""
-    from govcrawl.archive import runs, upkeep
-    from govcrawl.clock import now_iso
     from govcrawl.crawl.counters import RUN_COUNTS, Count, from_stats
+    from govcrawl.crawl.ending import close_run, run_status
     from pipelines.common import crawler_db
 
     db = crawler_db(crawler)
     run_id = crawler._govcrawl_run_id
     try:
         db.conn.commit()
-        status = "finished" if reason == "finished" else f"incomplete ({reason})"
-        with db.conn:
-            _, gone = runs.close_portals(db, run_id, sorted(spider.portals), now_iso(), finished=status == "finished")
-            upkept = upkeep.after_run(db)
-        counts = {**from_stats(crawler.stats.get_stats(), RUN_COUNTS), Count.PORTALS: len(spider.portals),
-                  Count.GONE: sum(gone.values())}
-        runs.finish_run(db, run_id, status, counts)
-        upkeep.reclaim(db, upkept)
+        stats = {**crawler.stats.get_stats(), "finish_reason": reason}
+        status = run_status(stats)
+        close_run(db, run_id, sorted(spider.portals), status,
+                  {**from_stats(stats, RUN_COUNTS), Count.PORTALS: len(spider.portals)})
         log.info("run %s %s", run_id, status)
     finally:
         crawler._govcrawl_lock.__exit__(None, None, None)

@@ -16,7 +16,6 @@ Datasette's silently wins.  Tested against the pinned Datasette (see pyproject.t
 
 from __future__ import annotations
 
-import html
 import re
 import urllib.parse
 from typing import Any
@@ -27,13 +26,11 @@ from markupsafe import Markup
 from govcrawl.archive import schema
 from govcrawl.research import search
 
-MARK_OPEN, MARK_CLOSE = "\u2063【", "】\u2063"  # invisible separators make the marks unambiguous
-
 
 def _snippet(text: str | None, query: str | None) -> str | None:
     if text is None:
         return None
-    return search.snippet(text, query or "", mark=(MARK_OPEN, MARK_CLOSE))
+    return search.snippet(text, query or "", mark=(search.MARK_OPEN, search.MARK_CLOSE))
 
 
 def _escape_fts(query: str | None) -> str:
@@ -59,22 +56,11 @@ def register_routes() -> list[tuple[str, Any]]:
     return [(r"^/-/search$", search_page.page)]
 
 
-def highlighted(snippet: str) -> Markup:
-    """A snippet as HTML, its hit in <mark>."""
-    escaped = html.escape(snippet)
-    return Markup(escaped.replace(html.escape(MARK_OPEN), "<mark>").replace(html.escape(MARK_CLOSE), "</mark>"))
-
-
-def plain(snippet: str) -> str:
-    """A snippet as text, its hit between 【】 as the command line shows it."""
-    return snippet.replace(MARK_OPEN, "【").replace(MARK_CLOSE, "】")
-
-
 @hookimpl
 def render_cell(value: Any) -> Markup | None:
     """Snippets show their hit highlighted."""
-    if isinstance(value, str) and MARK_OPEN in value:
-        return highlighted(value)
+    if isinstance(value, str) and search.MARK_OPEN in value:
+        return search.highlighted(value)
     return None
 
 

@@ -8,14 +8,32 @@ the project's plugin.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
 import sqlite_utils
+from markupsafe import Markup
 
 from govcrawl.archive.fulltext import BARRIER, document, normalise, tokens
 
 MAX_QUERY = 200  # characters: a query is a few words; a huge one must not cost gigabytes
+
+
+# A snippet's hit as Datasette's SQL function marks it: invisible separators make the marks
+# unambiguous, and the page shows them as <mark> (highlighted), an API as 【】 (plain).
+MARK_OPEN, MARK_CLOSE = "\u2063【", "】\u2063"
+
+
+def highlighted(snippet: str) -> Markup:
+    """A marked snippet as HTML, its hit in <mark>."""
+    escaped = html.escape(snippet)
+    return Markup(escaped.replace(html.escape(MARK_OPEN), "<mark>").replace(html.escape(MARK_CLOSE), "</mark>"))
+
+
+def plain(snippet: str) -> str:
+    """A marked snippet as text, its hit between 【】 as the command line shows it."""
+    return snippet.replace(MARK_OPEN, "【").replace(MARK_CLOSE, "】")
 
 
 class QueryError(ValueError):

@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from govcrawl.research import search
-from govcrawl.research.datasette_plugin import highlighted, plain
 
 FACETS = ("year", "province", "level", "template")
 PAGE_SIZE = 20
@@ -121,8 +120,8 @@ async def results(db: Any, q: str, filters: dict[str, str], before: int | None) 
     columns = ("id", "report_id", "title", "agency", "year", "province", "district", "url", "snippet")
     hits = [dict(zip(columns, row, strict=True)) for row in page.rows]
     for hit in hits:
-        hit["snippet_html"] = highlighted(hit["snippet"] or "")
-        hit["snippet"] = plain(hit["snippet"] or "")
+        hit["snippet_html"] = search.highlighted(hit["snippet"] or "")
+        hit["snippet"] = search.plain(hit["snippet"] or "")
     return {"total": total, "counts": counts, "hits": hits[:PAGE_SIZE],
             "next_before": hits[PAGE_SIZE - 1]["id"] if len(hits) > PAGE_SIZE else None}
 

@@ -12,12 +12,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from govcrawl.archive import raw, runs, upkeep
+from govcrawl.archive import raw, runs
 from govcrawl.archive.lock import ArchiveLock
 from govcrawl.archive.schema import open_db
-from govcrawl.clock import now_iso
 from govcrawl.crawl.counters import RUN_COUNTS, Count
 from govcrawl.crawl.distributed import frontier as distributed
+from govcrawl.crawl.ending import close_run
 from govcrawl.crawl.run import RunResult
 from govcrawl.registry import Portal
 from pipelines.store import store_page
@@ -108,16 +108,11 @@ def _run_ingest(portals: list[Portal], db_path: Path, redis_url: str, prefix: st
                 quiet_since = None
                 continue
             break
-        with db.conn:
-            verdicts, gone = runs.close_portals(db, run_id, run_portals, now_iso(), finished=True)
-            upkept = upkeep.after_run(db)
         # What the workers downloaded, as they reported it with their pages.
         downloaded = {count: int(server.hget(keys.run, count.value) or 0)
                       for count in (Count.BYTES_DOWNLOADED, Count.REQUESTS)}
-        result_counts = {**{c.value: counts[c] for c in RUN_COUNTS}, Count.PORTALS: len(run_portals),
-                         Count.GONE: sum(gone.values()), **downloaded}
-        runs.finish_run(db, run_id, "finished", result_counts)
-        upkeep.reclaim(db, upkept)
+        result_counts = {**{c.value: counts[c] for c in RUN_COUNTS}, Count.PORTALS: len(run_portals), **downloaded}
+        verdicts = close_run(db, run_id, run_portals, "finished", result_counts)
         distributed.clear_crawl_state(server, keys)
         return RunResult("finished", time.perf_counter() - begin, result_counts, "ingest", run_id, verdicts)
 
